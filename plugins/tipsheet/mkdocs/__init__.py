@@ -1,0 +1,1 @@
+"""MkDocs adapter: the tipsheet/tips, tipsheet/feeds and tipsheet/digests plugins."""

@@ -1,0 +1,138 @@
+"""Configuration of the tipsheet MkDocs plugins, validated by MkDocs itself.
+
+Config classes in the style of mkdocs-material's plugins: every option typed,
+enumerations as ``Choice``, groups as ``SubConfig``, an ``enabled`` switch.
+:func:`settings_from` turns the validated config into the core's
+:class:`~tipsheet.model.Settings`, the only thing the core sees.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.defaults import MkDocsConfig
+
+from ..model import Author, SeriesInfo, Settings, TagInfo
+from ..problems import did_you_mean
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+class TimeZone(c.Type[str]):
+    """An IANA time zone name such as ``Europe/Amsterdam``; a typo gets a suggestion."""
+
+    def __init__(self, default: str = "UTC") -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(name, available_timezones()) or "e.g. Europe/Amsterdam"
+            raise ValidationError(f"expected an IANA time zone, got {name!r} ({hint})") from None
+        return name
+
+
+class TagConfig(Config):
+    title = c.Type(str)
+    description = c.Type(str, default="")
+
+
+class SeriesConfig(Config):
+    title = c.Type(str)
+    description = c.Type(str, default="")
+
+
+class AuthorConfig(Config):
+    name = c.Type(str)
+    email = c.Optional(c.Type(str))
+    url = c.Optional(c.Type(str))
+
+
+class HomeConfig(Config):
+    enabled = c.Type(bool, default=True)
+    page = c.Type(str, default="index.md")
+    count = c.Type(int, default=5)
+
+
+class TipsConfig(Config):
+    enabled = c.Type(bool, default=True)
+    tips_dir = c.Type(str, default="tips")
+    timezone = TimeZone()
+    tags = c.DictOfItems(c.SubConfig(TagConfig))
+    authors = c.DictOfItems(c.SubConfig(AuthorConfig), default={})
+    default_author = c.Optional(c.Type(str))
+    series = c.DictOfItems(c.SubConfig(SeriesConfig), default={})
+    page_size = c.Type(int, default=10)
+    related = c.Type(int, default=3)
+    words_per_minute = c.Type(int, default=200)
+    publish_day = c.Choice((*WEEKDAYS, "any"), default="tuesday")
+    home = c.SubConfig(HomeConfig)
+    subscribe_page = c.Type(str, default="subscribe.md")
+    subscribe_email = c.Optional(c.Type(str))
+    preview_on_serve = c.Type(bool, default=True)
+    templates = c.Optional(c.Type(str))
+    max_tip_kb = c.Type(int, default=1000)
+
+
+def check_keys(config: TipsConfig) -> list[str]:
+    """Problems with the vocabulary itself: keys that cannot be URLs, a default author not defined."""
+    problems = []
+    for group in ("tags", "series", "authors"):
+        for key in config[group]:
+            if not _KEY.match(key):
+                problems.append(f"{group}: {key!r}: expected lowercase letters, digits and hyphens "
+                                f"(it becomes part of a URL), got {key!r}")
+    if not config.tags:
+        problems.append("tags: expected at least one tag with a title, got none")
+    for name, size in (("page_size", config.page_size), ("words_per_minute", config.words_per_minute)):
+        if size < 1:
+            problems.append(f"{name}: expected a number of 1 or more, got {size}")
+    default = config.default_author
+    if default and config.authors and default not in config.authors:
+        problems.append(f"default_author: expected one of the authors, got {default!r} "
+                        f"({did_you_mean(default, config.authors, 'authors')})")
+    return problems
+
+
+def settings_from(config: TipsConfig, mkdocs_config: MkDocsConfig) -> Settings:
+    tags = {k: TagInfo(k, v.title, v.description) for k, v in config.tags.items()}
+    series = {k: SeriesInfo(k, v.title, v.description) for k, v in config.series.items()}
+    authors = {k: Author(k, v.name, v.email, v.url) for k, v in config.authors.items()}
+    site_author = mkdocs_config.site_author or mkdocs_config.site_name
+    default = config.default_author or next(iter(authors), "")
+    if not default:
+        default = "site"
+        authors = {"site": Author("site", site_author)}
+    theme_language: Any = mkdocs_config.theme.get("language") or "en"
+    return Settings(
+        site_name=mkdocs_config.site_name,
+        site_url=mkdocs_config.site_url or None,
+        site_description=mkdocs_config.site_description or "",
+        language=str(theme_language),
+        timezone=ZoneInfo(config.timezone),
+        tags=tags,
+        authors=authors,
+        default_author=default,
+        series=series,
+        tips_dir=config.tips_dir.strip("/"),
+        use_directory_urls=mkdocs_config.use_directory_urls,
+        page_size=config.page_size,
+        home_count=config.home.count,
+        related_count=config.related,
+        words_per_minute=config.words_per_minute,
+        max_tip_bytes=config.max_tip_kb * 1000,
+        publish_weekday=None if config.publish_day == "any" else WEEKDAYS.index(config.publish_day),
+    )
+
+
+def project_dir(mkdocs_config: MkDocsConfig) -> str:
+    path = mkdocs_config.config_file_path
+    return os.path.dirname(os.path.abspath(path)) if path else os.getcwd()

@@ -1,0 +1,82 @@
+"""Keep the last good site until a new build has fully succeeded.
+
+``mkdocs build`` empties ``site_dir`` before it writes anything, so a build
+that fails halfway (bad content, ``--strict`` warnings, a crash) would leave
+a half-built site where a good one was.  We point MkDocs at a sibling folder
+and swap it into place at the very end of ``on_post_build``, unless the
+build is failing: an exception on the way (``on_build_error``), or warnings
+that ``--strict`` is about to turn into an abort (counted here, the way
+MkDocs counts them).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger(__name__)
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class Staging:
+    SUFFIX = ".tipsheet-new"
+
+    def __init__(self) -> None:
+        self.final: str | None = None
+        self.staging: str | None = None
+        self.strict = False
+        self._counter: _Counter | None = None
+
+    def begin(self, config: MkDocsConfig) -> None:
+        """Redirect this build's output; called from ``on_config``."""
+        if self.final is None:
+            self.final = os.path.abspath(config.site_dir)
+            self.staging = self.final.rstrip(os.sep) + self.SUFFIX
+        config.site_dir = self.staging  # type: ignore[assignment]
+        self.strict = bool(config.strict)
+        self._stop_counting()
+        self._counter = _Counter()
+        logging.getLogger("mkdocs").addHandler(self._counter)
+
+    def _stop_counting(self) -> int:
+        counter, self._counter = self._counter, None
+        if counter is None:
+            return 0
+        logging.getLogger("mkdocs").removeHandler(counter)
+        return counter.count
+
+    def finish(self) -> None:
+        """The build got to its end: swap the new site in, unless --strict is about to fail it."""
+        warnings = self._stop_counting()
+        if self.final is None or self.staging is None:
+            return
+        if self.strict and warnings:
+            self.abandon()
+            return
+        old = self.final.rstrip(os.sep) + ".tipsheet-old"
+        if os.path.isdir(old):
+            shutil.rmtree(old)
+        if os.path.isdir(self.final):
+            os.replace(self.final, old)
+        os.replace(self.staging, self.final)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        """The build failed: drop what it wrote and keep the previous site."""
+        self._stop_counting()
+        if self.staging and os.path.isdir(self.staging):
+            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.final and os.path.isdir(self.final):
+            log.info(f"The previous site in {self.final} was kept as it was")

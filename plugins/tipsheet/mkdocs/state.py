@@ -1,0 +1,64 @@
+"""What one build knows, shared by the tipsheet plugins.
+
+The tips plugin creates a :class:`BuildState` in ``on_pre_build`` and drops it
+in ``on_config`` of the next build (``mkdocs serve`` keeps plugin objects
+alive between rebuilds, so nothing may outlive a build).  The feeds and
+digests plugins read the same catalog and rendered HTML from it; none of them
+reads a tip file or calls another plugin's hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.pages import Page
+
+from ..catalog import Catalog
+from ..model import Settings, Tip
+from ..urls import Urls
+from ..views import Link, Subscribe, Views
+
+FeedLinks = Callable[[str, "str | None"], list[Link]]
+
+
+@dataclass
+class BuildState:
+    settings: Settings
+    urls: Urls
+    catalog: Catalog
+    project_dir: str
+    html: dict[str, str] = field(default_factory=dict)  # slug -> the tip's one rendering
+    summaries: dict[str, str] = field(default_factory=dict)  # slug -> plain-text summary
+    pages: dict[str, Page] = field(default_factory=dict)  # slug -> its page
+    views: Views | None = None
+    feed_links: list[FeedLinks] = field(default_factory=list)
+    email_link: Link | None = None
+    extra_subscribe: list[Link] = field(default_factory=list)
+    update_date: str | None = None  # newest published tip: the date of pages that have none of their own
+
+    def subscribe(self, scope: str, key: str | None) -> Subscribe:
+        feeds = [link for provider in self.feed_links for link in provider(scope, key)]
+        return Subscribe(feeds=feeds, email=self.email_link)
+
+    def rendered(self, tip: Tip) -> str:
+        return self.html.get(tip.slug, "")
+
+    def require_views(self) -> Views:
+        if self.views is None:
+            raise PluginError("tipsheet: pages were requested before the tips were rendered")
+        return self.views
+
+
+def shared_state(config: MkDocsConfig, who: str) -> BuildState:
+    """The tips plugin's state for this build, for the other tipsheet plugins."""
+    from .tips import TipsPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, TipsPlugin) and plugin.config.enabled:
+            if plugin.state is None:
+                raise PluginError(f"{who}: list 'tipsheet/tips' before it under 'plugins:' in mkdocs.yml")
+            return plugin.state
+    raise PluginError(f"{who}: needs the 'tipsheet/tips' plugin; add it under 'plugins:' in mkdocs.yml")

@@ -1,0 +1,200 @@
+"""``tipsheet/tips``: tips as pages, plus the archive, year, tag and series pages.
+
+A thin adapter: the core reads, checks and indexes the tips and renders every
+fragment; this plugin maps them onto MkDocs files and pages.  Tips stay out of
+the nav, so the nav (rendered into every page) does not grow with the archive.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from .. import clock
+from ..catalog import Catalog
+from ..excerpts import summary_of
+from ..loader import load_tips
+from ..pages import ARCHIVE, SERIES_INDEX, TAGS, PageSpec, plan
+from ..problems import ContentError
+from ..urls import Urls, relative
+from ..views import Link, Views
+from .config import TipsConfig, check_keys, project_dir, settings_from
+from .pages import IndexPage, TipPage, safe
+from .staging import Staging
+from .state import BuildState
+
+log = get_plugin_logger(__name__)
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+THEME_DIR = os.path.join(HERE, "theme")
+CSS_SRC = os.path.join(HERE, "assets", "tipsheet.css")
+CSS_URI = "assets/tipsheet/tipsheet.css"
+TOP_LEVEL = (ARCHIVE, TAGS, SERIES_INDEX)
+
+
+class TipsPlugin(BasePlugin[TipsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.state: BuildState | None = None
+        self.command = "build"
+        self.staging: Staging | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        self.staging = Staging() if command == "build" and not dirty else None  # also `serve --clean`
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.state = None  # mkdocs serve: nothing survives from the previous build
+        if not self.config.enabled:
+            return config
+        problems = check_keys(self.config)
+        if problems:
+            raise PluginError("tipsheet/tips: mkdocs.yml:\n" + "\n".join(f"  {p}" for p in problems))
+        if THEME_DIR not in config.theme.dirs:
+            config.theme.dirs.append(THEME_DIR)
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        if self.staging is not None:
+            self.staging.begin(config)
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Read and check every tip before MkDocs empties the site folder."""
+        if not self.config.enabled:
+            return
+        settings = settings_from(self.config, config)
+        root = project_dir(config)
+        loaded = load_tips(config.docs_dir, root, settings)
+        for warning in loaded.warnings:
+            log.warning(str(warning))
+        if loaded.errors:
+            raise PluginError(str(ContentError(loaded.errors)))
+        try:
+            now = clock.now()
+        except clock.ClockError as exc:
+            raise PluginError(str(exc)) from None
+        preview = self.command == "serve" and self.config.preview_on_serve
+        catalog = Catalog(loaded.tips, settings, now, preview=preview)
+        self.state = BuildState(settings, Urls(config.use_directory_urls), catalog, root)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staging is not None:
+            self.staging.abandon()
+
+    @event_priority(-100)  # last: every other plugin has written its files
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.staging is not None and self.config.enabled:
+            self.staging.finish()
+
+    # -- files and pages -------------------------------------------------------
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        state = self.state
+        if state is None:
+            return files
+        catalog = state.catalog
+        for tip in catalog.all:
+            file = files.get_file_from_path(tip.src_uri)
+            if file is None:
+                continue
+            file.dest_uri = Urls.dest_uri(Urls.tip(tip.slug))
+            for cached in ("url", "abs_dest_path"):
+                file.__dict__.pop(cached, None)
+            if catalog.is_published(tip):
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+            else:
+                file.inclusion = InclusionLevel.DRAFT if catalog.preview else InclusionLevel.EXCLUDED
+            state.pages[tip.slug] = TipPage(tip, file, config)
+        newest = catalog.published[0] if catalog.published else None
+        state.update_date = (newest.updated or newest.date).date().isoformat() if newest else None
+        for spec in plan(catalog):
+            self.add_index_page(files, config, spec)
+        files.append(File.generated(config, CSS_URI, abs_src_path=CSS_SRC))
+        return files
+
+    def add_index_page(self, files: Files, config: MkDocsConfig, spec: PageSpec,
+                       page_class: type[IndexPage] = IndexPage, **extra: Any) -> IndexPage | None:
+        """Make a generated page for ``spec``; other tipsheet plugins use this for theirs."""
+        src = Urls.src_uri(spec.folder)
+        existing = files.get_file_from_path(src)
+        if existing is not None:
+            log.warning(f"{existing.src_uri} replaces the generated page {spec.title!r}; "
+                        "rename it to get the generated one back")
+            return None
+        in_nav = spec.number == 1 and (spec.kind in TOP_LEVEL or spec.kind == "digests")
+        inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+        file = File.generated(config, src, content="", inclusion=inclusion)
+        files.append(file)
+        newest = next((t for t in spec.tips), None)
+        fallback = self.state.update_date if self.state else None
+        date = (newest.updated or newest.date).date().isoformat() if newest else fallback
+        return page_class(spec, file, config, date or "1970-01-01", **extra)
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Titles reach the theme escaped: Material prints ``page.title`` as it is."""
+        if self.state is not None:
+            title = page.meta.get("title")
+            if isinstance(title, str) and not isinstance(title, Markup):
+                page.meta["title"] = safe(title)
+            if not isinstance(page, (TipPage, IndexPage)) and self.state.update_date:
+                page.update_date = self.state.update_date
+        return markdown
+
+    @event_priority(50)  # before the feeds and digests plugins, which read what this fills in
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        state = self.state
+        if state is None:
+            return env
+        for slug, page in state.pages.items():
+            if page.content is not None:
+                tip = state.catalog.by_slug[slug]
+                state.html[slug] = page.content
+                state.summaries[slug] = summary_of(tip, page.content)
+                page.meta["description"] = safe(state.summaries[slug])
+        templates = self.config.templates
+        dirs = [os.path.join(state.project_dir, templates)] if templates else []
+        state.views = Views(state.catalog, state.urls, state.summaries, dirs, state.subscribe)
+        subscribe = files.get_file_from_path(self.config.subscribe_page)
+        if subscribe is not None and subscribe.page is not None:
+            state.email_link = Link("Weekly email", subscribe.page.url)
+        for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
+            index = file.page
+            if isinstance(index, IndexPage) and index.content == "":
+                index.content = str(state.views.index_page(index.spec, index.url))
+        self.fill_home(files, state)
+        return env
+
+    def fill_home(self, files: Files, state: BuildState) -> None:
+        views = state.require_views()
+        home = files.get_file_from_path(self.config.home.page) if self.config.home.enabled else None
+        if home is not None and home.page is not None and home.page.content is not None:
+            home.page.content = home.page.content + str(views.latest(home.page.url))
+        subscribe = files.get_file_from_path(self.config.subscribe_page)
+        page = subscribe.page if subscribe is not None else None
+        if page is not None and page.content is not None:
+            offer = state.subscribe("all", None)
+            feeds = [Link(f.title, relative(f.url, page.url), kind=f.kind) for f in offer.feeds]
+            extra = [Link(x.title, relative(x.url, page.url), kind=x.kind) for x in state.extra_subscribe]
+            block = views.render("fragments/subscribe_page.html", feeds=feeds, extra=extra)
+            page.content = page.content + str(block)  # str first: Markup + str would escape the page
+
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext | None:
+        state = self.state
+        if state is not None and isinstance(page, TipPage):
+            views = state.require_views()
+            context["tipsheet"] = {  # type: ignore[typeddict-unknown-key]
+                "header": views.tip_header(page.tip, page.url),
+                "footer": views.tip_footer(page.tip, page.url),
+            }
+        return context

@@ -1,0 +1,198 @@
+"""HTML fragments of the site (cards, pagers, the tip's header and footer), from Jinja2.
+
+Our environment escapes everything (``autoescape=True``): a title such as
+``Use <Tab> to move`` shows as text wherever it appears.  The site generator's
+own templates only ever receive the finished, escaped :class:`Markup`.
+Templates come from the package, and a site can replace any of them by
+putting a file of the same name in its templates folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from babel.dates import format_date
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .catalog import Catalog
+from .model import Tip
+from .pages import PageSpec
+from .urls import Urls, relative
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    rel: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    url: str
+    iso: str
+    date: str
+    minutes: int
+    summary: str
+    tags: tuple[Link, ...]
+    status: str
+    author: str
+
+
+@dataclass
+class Subscribe:
+    """What a page offers to subscribers: feed links for its scope and the email digest."""
+
+    feeds: list[Link] = field(default_factory=list)
+    email: Link | None = None
+    digests: Link | None = None
+
+
+def make_env(template_dirs: Sequence[str] = ()) -> Environment:
+    loaders = [FileSystemLoader(list(template_dirs))] if template_dirs else []
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PackageLoader("tipsheet", "templates")]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    return env
+
+
+class Views:
+    """Renders the fragments of one build; URLs in them are relative to the page they go on."""
+
+    def __init__(self, catalog: Catalog, urls: Urls, summaries: Mapping[str, str],
+                 template_dirs: Sequence[str] = (),
+                 subscribe: Callable[[str, str | None], Subscribe] | None = None) -> None:
+        self.catalog = catalog
+        self.settings = catalog.settings
+        self.urls = urls
+        self.summaries = summaries
+        self.env = make_env(template_dirs)
+        self.env.globals["site_name"] = self.settings.site_name
+        self._subscribe = subscribe or (lambda scope, key: Subscribe())
+        self._dates: dict[datetime, str] = {}
+
+    # -- helpers -------------------------------------------------------------
+    def date_text(self, when: datetime) -> str:
+        text = self._dates.get(when)
+        if text is None:
+            local = when.astimezone(self.settings.timezone)
+            text = format_date(local.date(), format="long", locale=self.settings.language)
+            self._dates[when] = text
+        return text
+
+    def link(self, folder: str, current: str) -> str:
+        return relative(self.urls.page(folder), current)
+
+    def tag_links(self, tip: Tip, current: str) -> tuple[Link, ...]:
+        tags = self.settings.tags
+        return tuple(Link(tags[k].title, self.link(Urls.tag(k), current)) for k in tip.tags)
+
+    def card(self, tip: Tip, current: str) -> Card:
+        return Card(
+            title=tip.title,
+            url=self.link(Urls.tip(tip.slug), current),
+            iso=tip.date.isoformat(),
+            date=self.date_text(tip.date),
+            minutes=tip.reading_minutes(self.settings.words_per_minute),
+            summary=self.summaries.get(tip.slug, tip.summary or ""),
+            tags=self.tag_links(tip, current),
+            status=self.catalog.status(tip),
+            author=self.settings.author(tip.author).name,
+        )
+
+    def render(self, name: str, **context: object) -> Markup:
+        return Markup(self.env.get_template(name).render(**context))
+
+    def subscribe_box(self, scope: str, key: str | None, current: str) -> Markup:
+        offer = self._subscribe(scope, key)
+        feeds = [Link(f.title, relative(f.url, current), kind=f.kind) for f in offer.feeds]
+        email = Link(offer.email.title, relative(offer.email.url, current)) if offer.email else None
+        return self.render("fragments/subscribe.html", feeds=feeds, email=email)
+
+    # -- pages ---------------------------------------------------------------
+    def pager(self, spec: PageSpec, current: str) -> list[Link]:
+        if spec.count <= 1:
+            return []
+        numbers = sorted({1, spec.count, *range(max(1, spec.number - 2), min(spec.count, spec.number + 2) + 1)})
+        links: list[Link] = []
+        previous = 0
+        for n in numbers:
+            if n - previous > 1:
+                links.append(Link("…", ""))
+            rel = "current" if n == spec.number else ""
+            links.append(Link(str(n), self.link(spec.folder_of(n), current), rel))
+            previous = n
+        return links
+
+    def index_page(self, spec: PageSpec, current: str, intro: str = "") -> Markup:
+        """The whole content of an archive, year, tag or series page."""
+        newer = self.link(spec.folder_of(spec.number - 1), current) if spec.number > 1 else ""
+        older = self.link(spec.folder_of(spec.number + 1), current) if spec.number < spec.count else ""
+        context: dict[str, object] = dict(
+            spec=spec, intro=intro, cards=[self.card(t, current) for t in spec.tips],
+            pager=self.pager(spec, current), newer=newer, older=older,
+            subscribe=Markup(""), years=[], tags=[], series=[],
+        )
+        if spec.kind in ("tag", "series"):
+            context["subscribe"] = self.subscribe_box(spec.kind, spec.key, current)
+        if spec.kind == "archive":
+            context["years"] = [Link(str(y), self.link(Urls.year(y), current), kind=str(len(self.catalog.by_year[y])))
+                                for y in self.catalog.years()]
+        if spec.kind == "series" and spec.key:
+            context["intro"] = intro or self.settings.series[spec.key].description
+        if spec.kind == "tag" and spec.key:
+            context["intro"] = intro or self.settings.tags[spec.key].description
+        if spec.kind == "tags":
+            context["tags"] = [(info, self.link(Urls.tag(k), current), len(self.catalog.tips_for_tag(k)))
+                               for k, info in self.settings.tags.items()]
+        if spec.kind == "series-index":
+            context["series"] = [(info, self.link(Urls.series(k), current), len(self.catalog.by_series.get(k, ())))
+                                 for k, info in self.settings.series.items()]
+        return self.render("fragments/index.html", **context)
+
+    def latest(self, current: str) -> Markup:
+        """The home page's block: the newest tips and the way on to the archive."""
+        tips = self.catalog.listed[: self.settings.home_count]
+        return self.render("fragments/latest.html", cards=[self.card(t, current) for t in tips],
+                           archive=self.link(Urls.archive(), current), tags=self.link(Urls.TAGS, current),
+                           total=len(self.catalog.listed))
+
+    # -- a tip ---------------------------------------------------------------
+    def tip_header(self, tip: Tip, current: str) -> Markup:
+        position = self.catalog.series_position(tip)
+        series = None
+        if position:
+            series = (self.settings.series[position.key].title, self.link(Urls.series(position.key), current),
+                      position.number, position.total)
+        return self.render(
+            "fragments/tip_header.html", card=self.card(tip, current), series=series,
+            updated=(tip.updated.isoformat(), self.date_text(tip.updated)) if tip.updated else None,
+        )
+
+    def tip_footer(self, tip: Tip, current: str) -> Markup:
+        position = self.catalog.series_position(tip)
+        neighbours = []
+        if position:
+            if position.previous:
+                neighbours.append(("Previous part", self.card(position.previous, current)))
+            if position.next:
+                neighbours.append(("Next part", self.card(position.next, current)))
+        older, newer = self.catalog.older(tip), self.catalog.newer(tip)
+        return self.render(
+            "fragments/tip_footer.html",
+            series=neighbours,
+            older=self.card(older, current) if older else None,
+            newer=self.card(newer, current) if newer else None,
+            related=[self.card(t, current) for t in self.catalog.related(tip)],
+            subscribe=self.subscribe_box("site", None, current),
+        )

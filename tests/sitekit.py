@@ -1,0 +1,189 @@
+"""Real sites for tests: write a project into a folder, run a real ``mkdocs build``, read the output.
+
+Nothing is mocked: the project has a real ``mkdocs.yml`` with the Material
+theme and the tipsheet plugins loaded through their entry points.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+NOW = 1795392000  # 2026-11-22T00:00:00Z: "today" for every test unless it says otherwise
+
+VOCABULARY = {
+    "responsiveness": {"title": "Responsiveness", "description": "Answering fast."},
+    "persistence": {"title": "Persistence", "description": "Following through."},
+    "government": {"title": "Government", "description": "City halls & permit desks."},
+    "sports": {"title": "Sports", "description": "Box offices and match days."},
+}
+
+BASE: dict[str, Any] = {
+    "site_name": "Test Tips",
+    "site_url": "https://tips.example.org/",
+    "site_description": "Tips for tests.",
+    "docs_dir": "content",
+    "site_dir": "site",
+    "theme": {"name": "material", "font": False, "language": "en"},
+    "markdown_extensions": [{"toc": {"permalink": True}}, "admonition", "attr_list"],
+}
+TIPS: dict[str, Any] = {
+    "timezone": "Europe/Amsterdam",
+    "tags": VOCABULARY,
+    "authors": {"ana": {"name": "Ana Pereira"}, "ben": {"name": "Ben Okafor"}},
+    "default_author": "ana",
+    "series": {"first-steps": {"title": "First steps", "description": "Where to begin."}},
+    "page_size": 3,
+}
+PLUGIN_KEYS = {"tips": "tipsheet/tips", "feeds": "tipsheet/feeds", "digests": "tipsheet/digests"}
+
+
+def tip(title: Any = "A tip", date: Any = "2026-11-03", tags: Any = ("sports",), body: str = "Body text.",
+        **fields: Any) -> str:
+    """A tip file's text; pass ``None`` to leave a field out."""
+    meta: dict[str, Any] = {"title": title, "date": date, "tags": list(tags) if isinstance(tags, tuple) else tags}
+    meta.update(fields)
+    meta = {k: v for k, v in meta.items() if v is not None}
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body + "\n"
+
+
+@dataclass
+class Site:
+    root: Path
+    config_file: Path
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    config: MkDocsConfig | None = None
+
+    @property
+    def out(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error(self) -> str:
+        return "\n".join(self.errors)
+
+    def file(self, url: str) -> Path:
+        path = self.out / url.lstrip("/")
+        return path / "index.html" if url.endswith("/") or url == "" else path
+
+    def exists(self, url: str) -> bool:
+        return self.file(url).is_file()
+
+    def read(self, url: str) -> str:
+        return self.file(url).read_text(encoding="utf-8")
+
+    def html(self, url: str) -> lxml.html.HtmlElement:
+        return lxml.html.fromstring(self.read(url))
+
+    def card_titles(self, url: str) -> list[str]:
+        return [a.text_content() for a in self.html(url).cssselect(".ts-card__title a")]
+
+    def resolve(self, url: str, href: str) -> str:
+        """A link found on page ``url`` as a site-relative URL."""
+        from posixpath import dirname, join, normpath
+
+        if "://" in href:
+            return href
+        base = url if url.endswith("/") else dirname(url) + "/"
+        path = normpath(join("/" + base, href.split("#")[0]))
+        return path.lstrip("/") + ("/" if href.split("#")[0].endswith("/") and path != "/" else "")
+
+
+def merge_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    config = copy.deepcopy(BASE)
+    plugin_conf: dict[str, dict[str, Any]] = {"tips": copy.deepcopy(TIPS)}
+    for key, value in overrides.items():
+        if key in PLUGIN_KEYS:
+            if value is None:
+                plugin_conf.pop(key, None)
+            else:
+                plugin_conf.setdefault(key, {}).update(value)
+        else:
+            config[key] = value
+    plugins: list[Any] = ["search"]
+    for key in PLUGIN_KEYS:  # tips, then feeds, then digests
+        if key in plugin_conf:
+            plugins.append({PLUGIN_KEYS[key]: plugin_conf[key]})
+    config.setdefault("plugins", plugins)
+    return config
+
+
+def write_project(root: Path, files: Mapping[str, str | bytes], **config: Any) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    (root / "content").mkdir(exist_ok=True)
+    if not (root / "content" / "index.md").exists():
+        (root / "content" / "index.md").write_text("---\ntitle: Home\n---\n\nWelcome.\n", encoding="utf-8")
+    config_file = root / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(merge_config(config), sort_keys=False, allow_unicode=True),
+                           encoding="utf-8")
+    return config_file
+
+
+class _Collect(logging.Handler):
+    def __init__(self, site: Site) -> None:
+        super().__init__(level=logging.WARNING)
+        self.site = site
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = self.site.errors if record.levelno >= logging.ERROR else self.site.warnings
+        target.append(record.getMessage())
+
+
+@contextmanager
+def collecting(site: Site) -> Iterator[None]:
+    handler = _Collect(site)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def run_build(site: Site, command: str = "build", config: MkDocsConfig | None = None, strict: bool = False) -> Site:
+    """One real build; with ``config`` given, the same plugin objects build again (as ``mkdocs serve`` does)."""
+    site.errors.clear()
+    site.warnings.clear()
+    cwd = os.getcwd()
+    os.chdir(site.root)
+    try:
+        with collecting(site):
+            fresh = config is None
+            if config is None:
+                config = load_config(str(site.config_file), strict=strict)
+                config.plugins.on_startup(command=command, dirty=False)
+            site.config = config
+            try:
+                build(config, serve_url=config.site_url if command == "serve" else None)
+            except SystemExit as exc:  # mkdocs' Abort
+                site.errors.append(str(exc))
+            finally:
+                if fresh and command != "serve":
+                    config.plugins.on_shutdown()
+    finally:
+        os.chdir(cwd)
+    return site

@@ -1,0 +1,123 @@
+"""`mkdocs serve` rebuilds with the same plugin objects; a failed `mkdocs build` keeps the last good site."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from mkdocs.config import load_config
+
+from sitekit import Site, run_build, tip, write_project
+
+
+def serve_builds(tmp_path, files):
+    """A project built as `mkdocs serve` builds it: one startup, then a build per change."""
+    config_file = write_project(tmp_path / "p", files)
+    site = Site(tmp_path / "p", config_file)
+    config = load_config(str(config_file))
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = config.plugins["tipsheet/tips"]
+
+    def rebuild():
+        fresh = load_config(str(config_file))  # serve reloads mkdocs.yml before every rebuild...
+        assert fresh.plugins["tipsheet/tips"] is plugin  # ...and keeps the plugin objects
+        return run_build(site, command="serve", config=fresh)
+
+    return site, rebuild
+
+
+def test_edit_add_retag_delete_show_on_the_next_rebuild(tmp_path):
+    content = tmp_path / "p" / "content" / "tips"
+    site, rebuild = serve_builds(tmp_path, {
+        "tips/a.md": tip("Alpha", date="2026-11-03", tags=["sports"]),
+        "tips/b.md": tip("Beta", date="2026-11-10", tags=["sports"]),
+    })
+    rebuild()
+    assert site.card_titles("tags/sports/") == ["Beta", "Alpha"]
+
+    (content / "a.md").write_text(tip("Alpha edited", date="2026-11-03", tags=["government"]))
+    (content / "c.md").write_text(tip("Gamma", date="2026-11-17", tags=["sports"]))
+    (content / "b.md").unlink()
+    rebuild()
+    assert site.card_titles("tags/sports/") == ["Gamma"]
+    assert site.card_titles("tags/government/") == ["Alpha edited"]
+    assert site.card_titles("archive/") == ["Gamma", "Alpha edited"]
+    assert not site.exists("tips/b/")
+    assert site.html("tips/a/").cssselect(".ts-tip-header h1")[0].text_content() == "Alpha edited"
+    counts = {li.cssselect(".ts-taglist__name")[0].text_content(): li.cssselect(".ts-count")[0].text_content()
+              for li in site.html("tags/").cssselect(".ts-taglist li")}
+    assert counts["Sports"] == "1 tip" and counts["Government"] == "1 tip"
+
+
+def test_a_broken_edit_fails_the_rebuild_and_the_fix_recovers(tmp_path):
+    content = tmp_path / "p" / "content" / "tips"
+    site, rebuild = serve_builds(tmp_path, {"tips/a.md": tip("Alpha")})
+    rebuild()
+    (content / "a.md").write_text(tip("Alpha", tags=["sprots"]))
+    assert not rebuild().ok
+    (content / "a.md").write_text(tip("Alpha fixed"))
+    assert rebuild().ok
+    assert site.card_titles("archive/") == ["Alpha fixed"]
+
+
+def test_serve_previews_drafts_and_scheduled_tips_with_a_mark(tmp_path):
+    site, rebuild = serve_builds(tmp_path, {
+        "tips/live.md": tip("Live", date="2026-11-17"),
+        "tips/draft.md": tip("Draft", date="2026-11-10", draft=True),
+        "tips/later.md": tip("Later", date="2026-12-01"),
+    })
+    rebuild()
+    assert site.ok, site.error
+    marks = {c.cssselect(".ts-card__title a")[0].text_content(): [m.text_content() for m in c.cssselect(".ts-mark")]
+             for c in site.html("archive/").cssselect(".ts-card")}
+    assert marks == {"Later": ["Scheduled"], "Live": [], "Draft": ["Draft"]}
+    assert "Draft: this tip is left out" in site.html("tips/draft/").cssselect(".ts-banner")[0].text_content()
+    assert "DRAFT" in site.read("tips/draft/")
+
+
+def project_with(tmp_path, files):
+    config_file = write_project(tmp_path / "p", files)
+    return Site(tmp_path / "p", config_file)
+
+
+def mkdocs_build(site, *args):
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=site.root, env=env,
+                          capture_output=True, text=True)
+
+
+def test_a_failed_build_keeps_the_last_good_site(tmp_path):
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    done = mkdocs_build(site)
+    assert done.returncode == 0, done.stderr
+    before = {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+
+    (site.root / "content" / "tips" / "a.md").write_text(tip("Alpha", tags=["sprots"]))
+    failed = mkdocs_build(site)
+    assert failed.returncode == 1
+    assert "content/tips/a.md: tags: expected a tag of the site's vocabulary, got 'sprots'" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    after = {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(tmp_path.glob("p/site.tipsheet-*"))
+
+
+def test_strict_warnings_keep_the_last_good_site(tmp_path):
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    assert mkdocs_build(site, "--strict").returncode == 0
+    (site.root / "content" / "tips" / "b.md").write_text(tip("Beta", tag=["sports"]))
+    failed = mkdocs_build(site, "--strict")
+    assert failed.returncode == 1
+    assert "Aborted with 1 warnings in strict mode!" in failed.stdout + failed.stderr
+    assert not site.exists("tips/b/") and site.exists("tips/a/")
+
+
+def test_a_good_build_replaces_the_site(tmp_path):
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    assert mkdocs_build(site).returncode == 0
+    (site.root / "content" / "tips" / "a.md").unlink()
+    (site.root / "content" / "tips" / "b.md").write_text(tip("Beta"))
+    assert mkdocs_build(site).returncode == 0
+    assert site.exists("tips/b/") and not site.exists("tips/a/")
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["content", "mkdocs.yml", "site"]
