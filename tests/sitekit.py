@@ -108,7 +108,7 @@ class Site:
 
 def merge_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
     config = copy.deepcopy(BASE)
-    plugin_conf: dict[str, dict[str, Any]] = {"tips": copy.deepcopy(TIPS)}
+    plugin_conf: dict[str, dict[str, Any]] = {"tips": copy.deepcopy(TIPS), "feeds": {}}
     for key, value in overrides.items():
         if key in PLUGIN_KEYS:
             if value is None:

@@ -48,3 +48,16 @@ def test_sample_site_escapes_its_awkward_title(sample):
     page = sample.html("tips/when-dear-first-name-goes-out-unfilled/")
     assert page.cssselect(".ts-tip-header h1")[0].text_content() == 'When "Dear <First name>" goes out unfilled'
     assert not page.cssselect("first")
+
+
+def test_sample_site_feeds_parse_and_cover_every_tag_and_series(sample):
+    import feedparser
+
+    paths = ["feed.xml", "atom.xml"] + [f"tags/{t}/{f}" for t in ("responsiveness", "persistence", "government",
+                                                                  "sports", "empathy", "retention", "complaints",
+                                                                  "training") for f in ("feed.xml", "atom.xml")]
+    paths += ["series/first-five-minutes/feed.xml", "series/first-five-minutes/atom.xml"]
+    for path in paths:
+        feed = feedparser.parse(sample.file(path).read_bytes())
+        assert not feed.bozo and feed.entries, path
+    assert len(feedparser.parse(sample.file("feed.xml").read_bytes()).entries) == 20

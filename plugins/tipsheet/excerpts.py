@@ -68,6 +68,8 @@ def absolute_html(html: str, page_url: str) -> str:
         return ""
     root = _fragment(html)
     _drop_permalinks(root)
+    for comment in root.xpath(".//comment()"):  # <!-- more --> and friends mean nothing in a reader
+        comment.drop_tree()
     root.make_links_absolute(page_url, resolve_base_href=False)
     for el in root.iter("img", "source"):
         srcset = el.get("srcset")

@@ -29,6 +29,7 @@ class Link:
     url: str
     rel: str = ""
     kind: str = ""
+    group: str = ""
 
 
 @dataclass(frozen=True)

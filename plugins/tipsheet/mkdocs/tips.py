@@ -8,6 +8,7 @@ the nav, so the nav (rendered into every page) does not grow with the archive.
 from __future__ import annotations
 
 import os
+from itertools import groupby
 from typing import Any
 
 from jinja2 import Environment
@@ -183,9 +184,10 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         page = subscribe.page if subscribe is not None else None
         if page is not None and page.content is not None:
             offer = state.subscribe("all", None)
-            feeds = [Link(f.title, relative(f.url, page.url), kind=f.kind) for f in offer.feeds]
+            feeds = [Link(f.title, relative(f.url, page.url), kind=f.kind, group=f.group) for f in offer.feeds]
+            groups = [(name, list(links)) for name, links in groupby(feeds, key=lambda f: f.group)]
             extra = [Link(x.title, relative(x.url, page.url), kind=x.kind) for x in state.extra_subscribe]
-            block = views.render("fragments/subscribe_page.html", feeds=feeds, extra=extra)
+            block = views.render("fragments/subscribe_page.html", groups=groups, extra=extra)
             page.content = page.content + str(block)  # str first: Markup + str would escape the page
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
