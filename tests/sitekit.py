@@ -21,7 +21,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-NOW = 1795392000  # 2026-11-22T00:00:00Z: "today" for every test unless it says otherwise
+NOW = 1795305600  # 2026-11-22T00:00:00Z: "today" for every test unless it says otherwise
 
 VOCABULARY = {
     "responsiveness": {"title": "Responsiveness", "description": "Answering fast."},
@@ -46,6 +46,11 @@ TIPS: dict[str, Any] = {
     "default_author": "ana",
     "series": {"first-steps": {"title": "First steps", "description": "Where to begin."}},
     "page_size": 3,
+}
+DIGESTS: dict[str, Any] = {
+    "from_address": "Test Tips <tips@tips.example.org>",
+    "unsubscribe_url": "https://tips.example.org/unsubscribe/?token={token}",
+    "unsubscribe_mailto": "unsubscribe@tips.example.org",
 }
 PLUGIN_KEYS = {"tips": "tipsheet/tips", "feeds": "tipsheet/feeds", "digests": "tipsheet/digests"}
 
@@ -108,7 +113,8 @@ class Site:
 
 def merge_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
     config = copy.deepcopy(BASE)
-    plugin_conf: dict[str, dict[str, Any]] = {"tips": copy.deepcopy(TIPS), "feeds": {}}
+    plugin_conf: dict[str, dict[str, Any]] = {
+        "tips": copy.deepcopy(TIPS), "feeds": {}, "digests": copy.deepcopy(DIGESTS)}
     for key, value in overrides.items():
         if key in PLUGIN_KEYS:
             if value is None:

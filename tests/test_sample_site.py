@@ -18,7 +18,7 @@ def sample(tmp_path_factory):
     config = REPO / "mkdocs.yml"
     site = Site(REPO, config)
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-22: the scheduled tip (2026-12-01) is ahead
+        env.setenv("SOURCE_DATE_EPOCH", "1795305600")  # 2026-11-22: the scheduled tip (2026-12-01) is ahead
         cfg = load_config(str(config), site_dir=str(out / "site"), strict=True)
         cfg.plugins.on_startup(command="build", dirty=False)
         run_build(site, config=cfg)

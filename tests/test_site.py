@@ -148,7 +148,7 @@ def test_drafts_and_scheduled_tips_are_left_out_of_the_build(build_site):
 def test_scheduled_tip_appears_once_its_day_has_come(build_site, monkeypatch):
     files = {"tips/later.md": tip("Later", date="2026-11-24")}
     assert build_site(files).card_titles("archive/") == []
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795392000 + 3 * 86400))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795305600 + 3 * 86400))
     assert build_site(files).card_titles("archive/") == ["Later"]
 
 
@@ -229,7 +229,7 @@ def test_without_directory_urls(build_site):
 
 def test_same_content_gives_byte_identical_site(build_site, monkeypatch):
     first = build_site(weekly(5))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795392000 + 40 * 86400))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795305600 + 40 * 86400))
     second = build_site(weekly(5))
 
     def files(site):

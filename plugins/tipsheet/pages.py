@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .catalog import Catalog
 from .model import Tip
@@ -34,6 +35,7 @@ class PageSpec:
     number: int = 1
     count: int = 1
     first_folder: str = ""  # the folder of page 1 of the sequence
+    entries: tuple[Any, ...] = ()  # what a page lists when it is not tips (digests)
 
     def folder_of(self, number: int) -> str:
         return Urls.paged(self.first_folder or self.folder, number)

@@ -62,6 +62,10 @@ class Urls:
     DIGESTS = "digests"
 
     @staticmethod
+    def digest_index(tag: str | None = None, number: int = 1) -> str:
+        return Urls.paged(f"digests/{quote(tag)}" if tag else "digests", number)
+
+    @staticmethod
     def digest(period_id: str, tag: str | None = None) -> str:
         return f"digests/{quote(tag)}/{period_id}" if tag else f"digests/{period_id}"
 

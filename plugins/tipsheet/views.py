@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.dates import format_date
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .catalog import Catalog
+from .digests import Digest
 from .model import Tip
 from .pages import PageSpec
 from .urls import Urls, relative
@@ -55,10 +56,12 @@ class Subscribe:
 
 
 def make_env(template_dirs: Sequence[str] = ()) -> Environment:
+    """Our Jinja2 environment: package templates, overridable from the site's own folder."""
     loaders = [FileSystemLoader(list(template_dirs))] if template_dirs else []
     env = Environment(
         loader=ChoiceLoader([*loaders, PackageLoader("tipsheet", "templates")]),
-        autoescape=True,
+        # HTML is always escaped; only plain-text templates (.txt, for emails) are not.
+        autoescape=select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -196,4 +199,27 @@ class Views:
             newer=self.card(newer, current) if newer else None,
             related=[self.card(t, current) for t in self.catalog.related(tip)],
             subscribe=self.subscribe_box("site", None, current),
+        )
+
+    # -- digests -------------------------------------------------------------
+    def digest_page(self, spec: PageSpec, digest: Digest, newer: Digest | None, older: Digest | None,
+                    current: str, subscribe: Link | None) -> Markup:
+        return self.render(
+            "fragments/digest.html", spec=spec, cards=[self.card(t, current) for t in digest.tips],
+            newer=(newer.period.label(self.settings.language), self.link(newer.folder, current)) if newer else None,
+            older=(older.period.label(self.settings.language), self.link(older.folder, current)) if older else None,
+            archive=self.link(Urls.digest_index(digest.tag), current),
+            subscribe=Link(subscribe.title, relative(subscribe.url, current)) if subscribe else None,
+        )
+
+    def digests_index(self, spec: PageSpec, others: list[tuple[str, str]], current: str,
+                      subscribe: Link | None) -> Markup:
+        rows = [(d.period.label(self.settings.language), self.link(d.folder, current), len(d.tips),
+                 d.tips[-1].title) for d in spec.entries]
+        newer = self.link(spec.folder_of(spec.number - 1), current) if spec.number > 1 else ""
+        older = self.link(spec.folder_of(spec.number + 1), current) if spec.number < spec.count else ""
+        return self.render(
+            "fragments/digests.html", spec=spec, rows=rows, pager=self.pager(spec, current), newer=newer,
+            older=older, others=[(title, self.link(folder, current)) for title, folder in others],
+            subscribe=Link(subscribe.title, relative(subscribe.url, current)) if subscribe else None,
         )

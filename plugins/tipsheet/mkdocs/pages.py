@@ -13,12 +13,16 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from ..model import Tip
-from ..pages import PageSpec
+from ..pages import ARCHIVE, SERIES_INDEX, TAGS, PageSpec
+from ..urls import Urls
+
+log = get_plugin_logger(__name__)
 
 TIP_TEMPLATE = "tipsheet/tip.html"
 
@@ -58,3 +62,24 @@ class IndexPage(Page):
         self.content = ""
         self.toc = get_toc([])
         self.present_anchor_ids = set()
+
+
+IN_NAV = (ARCHIVE, TAGS, SERIES_INDEX, "digests")  # page 1 of these may be put in the nav
+
+
+def add_generated_page(files: Files, config: MkDocsConfig, spec: PageSpec, fallback_date: str | None,
+                       page_class: type[IndexPage] = IndexPage) -> IndexPage | None:
+    """A page made in memory for ``spec``; a writer's own page at the same place wins, with a warning."""
+    src = Urls.src_uri(spec.folder)
+    existing = files.get_file_from_path(src)
+    if existing is not None:
+        log.warning(f"{existing.src_uri} replaces the generated page {spec.title!r}; "
+                    "rename it to get the generated one back")
+        return None
+    in_nav = spec.number == 1 and spec.kind in IN_NAV and spec.key is None
+    file = File.generated(config, src, content="",
+                          inclusion=InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV)
+    files.append(file)
+    newest = spec.tips[0] if spec.tips else None
+    date = (newest.updated or newest.date).date().isoformat() if newest else fallback_date
+    return page_class(spec, file, config, date or "1970-01-01")

@@ -37,6 +37,7 @@ class BuildState:
     feed_links: list[FeedLinks] = field(default_factory=list)
     email_link: Link | None = None
     extra_subscribe: list[Link] = field(default_factory=list)
+    template_dirs: list[str] = field(default_factory=list)  # the site's own templates, before the package's
     update_date: str | None = None  # newest published tip: the date of pages that have none of their own
 
     def subscribe(self, scope: str, key: str | None) -> Subscribe:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from itertools import groupby
-from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -25,12 +24,12 @@ from .. import clock
 from ..catalog import Catalog
 from ..excerpts import summary_of
 from ..loader import load_tips
-from ..pages import ARCHIVE, SERIES_INDEX, TAGS, PageSpec, plan
+from ..pages import plan
 from ..problems import ContentError
 from ..urls import Urls, relative
 from ..views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from
-from .pages import IndexPage, TipPage, safe
+from .pages import IndexPage, TipPage, add_generated_page, safe
 from .staging import Staging
 from .state import BuildState
 
@@ -39,7 +38,6 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THEME_DIR = os.path.join(HERE, "theme")
 CSS_SRC = os.path.join(HERE, "assets", "tipsheet.css")
 CSS_URI = "assets/tipsheet/tipsheet.css"
-TOP_LEVEL = (ARCHIVE, TAGS, SERIES_INDEX)
 
 
 class TipsPlugin(BasePlugin[TipsConfig]):
@@ -88,6 +86,8 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         preview = self.command == "serve" and self.config.preview_on_serve
         catalog = Catalog(loaded.tips, settings, now, preview=preview)
         self.state = BuildState(settings, Urls(config.use_directory_urls), catalog, root)
+        if self.config.templates:
+            self.state.template_dirs = [os.path.join(root, self.config.templates)]
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.staging is not None:
@@ -119,27 +119,9 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         newest = catalog.published[0] if catalog.published else None
         state.update_date = (newest.updated or newest.date).date().isoformat() if newest else None
         for spec in plan(catalog):
-            self.add_index_page(files, config, spec)
+            add_generated_page(files, config, spec, state.update_date)
         files.append(File.generated(config, CSS_URI, abs_src_path=CSS_SRC))
         return files
-
-    def add_index_page(self, files: Files, config: MkDocsConfig, spec: PageSpec,
-                       page_class: type[IndexPage] = IndexPage, **extra: Any) -> IndexPage | None:
-        """Make a generated page for ``spec``; other tipsheet plugins use this for theirs."""
-        src = Urls.src_uri(spec.folder)
-        existing = files.get_file_from_path(src)
-        if existing is not None:
-            log.warning(f"{existing.src_uri} replaces the generated page {spec.title!r}; "
-                        "rename it to get the generated one back")
-            return None
-        in_nav = spec.number == 1 and (spec.kind in TOP_LEVEL or spec.kind == "digests")
-        inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-        file = File.generated(config, src, content="", inclusion=inclusion)
-        files.append(file)
-        newest = next((t for t in spec.tips), None)
-        fallback = self.state.update_date if self.state else None
-        date = (newest.updated or newest.date).date().isoformat() if newest else fallback
-        return page_class(spec, file, config, date or "1970-01-01", **extra)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Titles reach the theme escaped: Material prints ``page.title`` as it is."""
@@ -162,9 +144,7 @@ class TipsPlugin(BasePlugin[TipsConfig]):
                 state.html[slug] = page.content
                 state.summaries[slug] = summary_of(tip, page.content)
                 page.meta["description"] = safe(state.summaries[slug])
-        templates = self.config.templates
-        dirs = [os.path.join(state.project_dir, templates)] if templates else []
-        state.views = Views(state.catalog, state.urls, state.summaries, dirs, state.subscribe)
+        state.views = Views(state.catalog, state.urls, state.summaries, state.template_dirs, state.subscribe)
         subscribe = files.get_file_from_path(self.config.subscribe_page)
         if subscribe is not None and subscribe.page is not None:
             state.email_link = Link("Weekly email", subscribe.page.url)

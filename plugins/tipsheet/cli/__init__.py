@@ -1,0 +1,69 @@
+"""The ``tipsheet`` command: write, check, preview and send tips.
+
+Each subcommand lives in its own module; this one only parses arguments and
+turns every expected failure into one line on stderr and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from .project import CliError
+
+EPILOG = """examples:
+  tipsheet new "Answer within the hour" --tags responsiveness,complaints
+  tipsheet check
+  tipsheet digest --list
+  tipsheet digest --period 2026-W46 --out digest.eml
+  tipsheet subscribers add ana@example.org --name "Ana Pereira" --tags sports
+  tipsheet send --dry-run
+"""
+
+
+def _quiet_mkdocs_logging() -> None:
+    """MkDocs' warnings (config, plugins) go to stderr as plain lines, as in 'mkdocs build'."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    modules = [importlib.import_module(f"tipsheet.cli.{name}") for name in ("digest_cmd",)]
+
+    parser = argparse.ArgumentParser(
+        prog="tipsheet", description="Write, check, preview and send weekly tips.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in modules:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _quiet_mkdocs_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.run(args)
+        return status
+    except CliError as exc:
+        print(f"tipsheet {args.command}: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print(f"tipsheet {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-f", "--config-file", metavar="MKDOCS_YML",
+                        help="the site's mkdocs.yml (default: found in this folder or above)")

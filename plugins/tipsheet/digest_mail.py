@@ -1,0 +1,127 @@
+"""A digest as an email: HTML and plain text from Jinja2 templates, CSS inlined with css-inline.
+
+The HTML is rendered with autoescape on, then css-inline moves the styles
+onto the elements (mail clients drop ``<style>``) but keeps the ``@media``
+rules for phones and dark mode.  The plain text comes from its own template,
+not from the HTML.  The unsubscribe link is a placeholder here: it is the
+one thing that differs per subscriber, filled in when the message is
+addressed (:mod:`tipsheet.mime`), so a digest is rendered once per audience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import css_inline
+from babel.dates import format_date
+from markupsafe import escape
+
+from .digests import Digest
+from .model import Settings, Tip
+from .urls import Urls, absolute
+from .views import make_env
+
+UNSUBSCRIBE_PLACEHOLDER = "%%TIPSHEET_UNSUBSCRIBE_URL%%"
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+class DigestTooLarge(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class MailTip:
+    title: str
+    url: str
+    summary: str
+    date: str
+    minutes: int
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    digest: Digest
+    subject: str
+    html: str
+    text: str
+    archive_url: str
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+    def for_recipient(self, unsubscribe_url: str) -> tuple[str, str]:
+        """(text, html) with this recipient's unsubscribe link in place of the placeholder."""
+        return (self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
+                self.html.replace(UNSUBSCRIBE_PLACEHOLDER, str(escape(unsubscribe_url))))
+
+
+@dataclass(frozen=True)
+class MailOptions:
+    max_bytes: int = 90_000
+    postal_address: str = ""
+    template_dirs: Sequence[str] = ()
+
+
+class DigestRenderer:
+    """Renders digests of one site; the templates are loaded and compiled once."""
+
+    def __init__(self, settings: Settings, urls: Urls, summaries: Mapping[str, str] | Callable[[Tip], str],
+                 options: MailOptions = MailOptions()) -> None:
+        self.settings = settings
+        self.urls = urls
+        self.options = options
+        self._summary = summaries if callable(summaries) else (lambda t: summaries.get(t.slug, t.summary or ""))
+        env = make_env(options.template_dirs)
+        self._html = env.get_template("email/digest.html")
+        self._text = env.get_template("email/digest.txt")
+
+    def url(self, folder: str) -> str:
+        return absolute(self.settings.site_url or "", self.urls.page(folder))
+
+    def subject(self, digest: Digest) -> str:
+        first = digest.tips[-1]  # the newest tip leads
+        more = len(digest.tips) - 1
+        extra = f" (+{more} more)" if more else ""
+        scope = f"{self.settings.tags[digest.tag].title} · " if digest.tag else ""
+        return f"{self.settings.site_name}: {scope}{first.title}{extra}"
+
+    def mail_tip(self, tip: Tip) -> MailTip:
+        local = tip.date.astimezone(self.settings.timezone).date()
+        return MailTip(tip.title, self.url(Urls.tip(tip.slug)), self._summary(tip),
+                       format_date(local, format="long", locale=self.settings.language),
+                       tip.reading_minutes(self.settings.words_per_minute),
+                       tuple(self.settings.tags[k].title for k in tip.tags))
+
+    def render(self, digest: Digest) -> RenderedDigest:
+        tips = [self.mail_tip(t) for t in digest.tips]
+        subject = self.subject(digest)
+        archive = self.url(digest.folder)
+        context = dict(
+            site_name=self.settings.site_name, site_url=self.settings.site_url or "",
+            language=self.settings.language, subject=subject, tips=tips,
+            period=digest.period.label(self.settings.language),
+            tag=self.settings.tags[digest.tag].title if digest.tag else None,
+            archive_url=archive, subscribe_url=self.url(Urls.DIGESTS),
+            unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER, postal_address=self.options.postal_address,
+            preheader=_preheader(tips),
+        )
+        html = _INLINER.inline(self._html.render(**context))
+        text = self._text.render(**context).strip() + "\n"
+        rendered = RenderedDigest(digest, subject, html, text, archive)
+        if rendered.html_bytes > self.options.max_bytes:
+            raise DigestTooLarge(
+                f"digest {digest.id}: HTML part: expected at most {self.options.max_bytes // 1000} KB "
+                f"(Gmail clips larger messages), got {rendered.html_bytes / 1000:.1f} KB "
+                "(shorten the summaries, or send digests per tag)")
+        return rendered
+
+
+def _preheader(tips: Sequence[MailTip]) -> str:
+    if not tips:
+        return ""
+    newest = tips[-1]
+    text = newest.summary or newest.title
+    return text if len(text) <= 140 else text[:137].rstrip() + "..."
