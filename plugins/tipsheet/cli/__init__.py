@@ -35,10 +35,13 @@ def _quiet_mkdocs_logging() -> None:
         logger.propagate = False
 
 
+COMMANDS = ("new_cmd", "check_cmd", "digest_cmd")
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    modules = [importlib.import_module(f"tipsheet.cli.{name}") for name in ("digest_cmd",)]
+    modules = [importlib.import_module(f"tipsheet.cli.{name}") for name in COMMANDS]
 
     parser = argparse.ArgumentParser(
         prog="tipsheet", description="Write, check, preview and send weekly tips.",
