@@ -28,6 +28,7 @@ def _quiet_mkdocs_logging() -> None:
     """MkDocs' warnings (config, plugins) go to stderr as plain lines, as in 'mkdocs build'."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    handler.addFilter(lambda record: record.levelno < logging.ERROR)  # errors become our one-line message
     logger = logging.getLogger("mkdocs")
     if not logger.handlers:
         logger.addHandler(handler)
@@ -35,7 +36,7 @@ def _quiet_mkdocs_logging() -> None:
         logger.propagate = False
 
 
-COMMANDS = ("new_cmd", "check_cmd", "digest_cmd")
+COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

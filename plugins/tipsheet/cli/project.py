@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -31,6 +32,8 @@ from ..mkdocs.digests import DigestsConfig
 from ..model import Settings, Tip
 from ..problems import ContentError
 from ..render import MarkdownRenderer
+from ..subscribers import Store
+from ..tokens import Signer, TokenError
 from ..urls import Urls, absolute
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -156,6 +159,25 @@ class Project:
             raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: unsubscribe_url: expected a URL with "
                            f"{{token}} in it, got {template!r}", 2)
         return template.replace("{token}", token)
+
+    # -- subscribers and delivery -----------------------------------------------
+    def db_path(self) -> str:
+        """TIPSHEET_DB, else digests: database: (default tipsheet.db beside mkdocs.yml)."""
+        configured = self.digests_config.database if self.digests_config is not None else "tipsheet.db"
+        return os.environ.get("TIPSHEET_DB") or self.path(configured)
+
+    def store(self) -> Store:
+        try:
+            return Store(self.db_path())
+        except sqlite3.Error as exc:
+            raise CliError(f"{self.rel(self.db_path())}: expected a tipsheet database, got {exc}") from None
+
+    @staticmethod
+    def signer() -> Signer:
+        try:
+            return Signer(os.environ.get("TIPSHEET_SECRET", ""))
+        except TokenError as exc:
+            raise CliError(str(exc), 2) from None
 
     def rel(self, path: str) -> str:
         return os.path.relpath(path, os.getcwd())

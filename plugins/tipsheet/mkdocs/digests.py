@@ -46,7 +46,9 @@ class DigestsConfig(Config):
     postal_address = c.Type(str, default="")
     max_kb = c.Type(int, default=90)
     database = c.Type(str, default="tipsheet.db")
-    rate = c.Type(float, default=20.0)
+    rate = c.Type((int, float), default=20.0)
+    retries = c.Type(int, default=3)
+    retry_delay = c.Type((int, float), default=2.0)
     smtp = c.SubConfig(SmtpConfig)
 
 

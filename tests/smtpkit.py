@@ -1,0 +1,85 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for tests, with scripted replies per recipient."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Sink:
+    """What the server received, and how it should answer.
+
+    ``replies`` maps a recipient to the replies for its successive RCPT commands
+    (e.g. ["451 4.7.1 try later"]: refused once, then accepted).
+    ``hold_after``: after that many messages, hold the next DATA until ``release`` is set.
+    """
+
+    replies: dict[str, list[str]] = field(default_factory=dict)
+    received: list[tuple[str, bytes]] = field(default_factory=list)
+    hold_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
+    logins: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        queue = self.replies.get(address.lower())
+        if queue:
+            return queue.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.hold_after is not None and len(self.received) >= self.hold_after:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+            return "421 4.3.0 closing"
+        for rcpt in envelope.rcpt_tos:
+            self.received.append((rcpt, envelope.original_content or envelope.content))
+        return "250 OK queued"
+
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(raw, policy=policy.default) for _, raw in self.received]  # type: ignore[misc]
+
+    def recipients(self) -> list[str]:
+        return [rcpt for rcpt, _ in self.received]
+
+
+class Server:
+    def __init__(self, sink: Sink, user: str | None = None, password: str | None = None) -> None:
+        self.sink = sink
+        self.port = free_port()
+        kwargs: dict[str, Any] = {}
+        if user:
+            def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+                ok = isinstance(data, LoginPassword) and data.login == user.encode() and \
+                    data.password == (password or "").encode()
+                if isinstance(data, LoginPassword):
+                    sink.logins.append((data.login, data.password))
+                return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+            kwargs = {"authenticator": authenticate, "auth_require_tls": False, "auth_required": True,
+                      "auth_exclude_mechanism": ["LOGIN"]}
+        self.controller = Controller(sink, hostname="127.0.0.1", port=self.port, **kwargs)
+
+    def __enter__(self) -> Server:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sink.release.set()
+        self.controller.stop()
