@@ -8,6 +8,7 @@ the nav, so the nav (rendered into every page) does not grow with the archive.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from itertools import groupby
 
 from jinja2 import Environment
@@ -123,6 +124,14 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         files.append(File.generated(config, CSS_URI, abs_src_path=CSS_SRC))
         return files
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """A title given in mkdocs.yml's nav wins in the nav, as for any page (MkDocs skips it for ours)."""
+        titles = dict(_nav_titles(config.nav or []))
+        for page in nav.pages:
+            if isinstance(page, IndexPage) and page.file.src_uri in titles:
+                page.title = safe(titles[page.file.src_uri])
+        return nav
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Titles reach the theme escaped: Material prints ``page.title`` as it is."""
         if self.state is not None:
@@ -180,3 +189,16 @@ class TipsPlugin(BasePlugin[TipsConfig]):
                 "footer": views.tip_footer(page.tip, page.url),
             }
         return context
+
+
+def _nav_titles(items: Any) -> Iterator[tuple[str, str]]:
+    """(path, title) pairs of mkdocs.yml's nav, at any depth."""
+    if isinstance(items, list):
+        for item in items:
+            yield from _nav_titles(item)
+    elif isinstance(items, dict):
+        for title, value in items.items():
+            if isinstance(value, str):
+                yield value, str(title)
+            else:
+                yield from _nav_titles(value)
