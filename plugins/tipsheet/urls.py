@@ -91,6 +91,18 @@ def relative(target: str, current: str) -> str:
     return path
 
 
+def root_of(current: str) -> str:
+    """From the page at ``current`` back to the site root: ``''``, ``'../'``, ``'../../'``...
+
+    ``root_of(current) + target`` is a correct relative link to any site URL.
+    It is not always the shortest one, but it depends only on the page's
+    depth, so a fragment full of links (a tip's card) can be rendered once per
+    depth and reused on every page at that depth.
+    """
+    folder = current if current.endswith("/") else posixpath.dirname(current)
+    return "../" * len([part for part in folder.split("/") if part])
+
+
 def absolute(site_url: str, target: str) -> str:
     """``target`` (site-relative) under the site's public URL."""
     return site_url.rstrip("/") + "/" + target.lstrip("/")

@@ -21,7 +21,7 @@ from .catalog import Catalog
 from .digests import Digest
 from .model import Tip
 from .pages import PageSpec
-from .urls import Urls, relative
+from .urls import Urls, root_of
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class Views:
         self.env.globals["site_name"] = self.settings.site_name
         self._subscribe = subscribe or (lambda scope, key: Subscribe())
         self._dates: dict[datetime, str] = {}
+        self._cards: dict[tuple[str, str, int], Markup] = {}
+        self._boxes: dict[tuple[str, str, str], Markup] = {}
 
     # -- helpers -------------------------------------------------------------
     def date_text(self, when: datetime) -> str:
@@ -95,7 +97,12 @@ class Views:
         return text
 
     def link(self, folder: str, current: str) -> str:
-        return relative(self.urls.page(folder), current)
+        return self.to(self.urls.page(folder), current)
+
+    @staticmethod
+    def to(url: str, current: str) -> str:
+        """A relative link from the page at ``current`` to a site URL (see :func:`root_of`)."""
+        return (root_of(current) + url) or "./"
 
     def tag_links(self, tip: Tip, current: str) -> tuple[Link, ...]:
         tags = self.settings.tags
@@ -117,11 +124,23 @@ class Views:
     def render(self, name: str, **context: object) -> Markup:
         return Markup(self.env.get_template(name).render(**context))
 
+    def card_html(self, tip: Tip, current: str, level: int = 2) -> Markup:
+        """A tip's card, rendered once per page depth and reused (its links depend on nothing else)."""
+        key = (tip.slug, root_of(current), level)
+        html = self._cards.get(key)
+        if html is None:
+            html = self._cards[key] = self.render("fragments/card.html", c=self.card(tip, current), level=level)
+        return html
+
     def subscribe_box(self, scope: str, key: str | None, current: str) -> Markup:
-        offer = self._subscribe(scope, key)
-        feeds = [Link(f.title, relative(f.url, current), kind=f.kind) for f in offer.feeds]
-        email = Link(offer.email.title, relative(offer.email.url, current)) if offer.email else None
-        return self.render("fragments/subscribe.html", feeds=feeds, email=email)
+        cache_key = (scope, key or "", root_of(current))
+        html = self._boxes.get(cache_key)
+        if html is None:
+            offer = self._subscribe(scope, key)
+            feeds = [Link(f.title, self.to(f.url, current), kind=f.kind) for f in offer.feeds]
+            email = Link(offer.email.title, self.to(offer.email.url, current)) if offer.email else None
+            html = self._boxes[cache_key] = self.render("fragments/subscribe.html", feeds=feeds, email=email)
+        return html
 
     # -- pages ---------------------------------------------------------------
     def pager(self, spec: PageSpec, current: str) -> list[Link]:
@@ -143,7 +162,7 @@ class Views:
         newer = self.link(spec.folder_of(spec.number - 1), current) if spec.number > 1 else ""
         older = self.link(spec.folder_of(spec.number + 1), current) if spec.number < spec.count else ""
         context: dict[str, object] = dict(
-            spec=spec, intro=intro, cards=[self.card(t, current) for t in spec.tips],
+            spec=spec, intro=intro, cards=[self.card_html(t, current) for t in spec.tips],
             pager=self.pager(spec, current), newer=newer, older=older,
             subscribe=Markup(""), years=[], tags=[], series=[],
         )
@@ -167,7 +186,7 @@ class Views:
     def latest(self, current: str) -> Markup:
         """The home page's block: the newest tips and the way on to the archive."""
         tips = self.catalog.listed[: self.settings.home_count]
-        return self.render("fragments/latest.html", cards=[self.card(t, current) for t in tips],
+        return self.render("fragments/latest.html", cards=[self.card_html(t, current, 3) for t in tips],
                            archive=self.link(Urls.archive(), current), tags=self.link(Urls.TAGS, current),
                            total=len(self.catalog.listed))
 
@@ -205,11 +224,11 @@ class Views:
     def digest_page(self, spec: PageSpec, digest: Digest, newer: Digest | None, older: Digest | None,
                     current: str, subscribe: Link | None) -> Markup:
         return self.render(
-            "fragments/digest.html", spec=spec, cards=[self.card(t, current) for t in digest.tips],
+            "fragments/digest.html", spec=spec, cards=[self.card_html(t, current) for t in digest.tips],
             newer=(newer.period.label(self.settings.language), self.link(newer.folder, current)) if newer else None,
             older=(older.period.label(self.settings.language), self.link(older.folder, current)) if older else None,
             archive=self.link(Urls.digest_index(digest.tag), current),
-            subscribe=Link(subscribe.title, relative(subscribe.url, current)) if subscribe else None,
+            subscribe=Link(subscribe.title, self.to(subscribe.url, current)) if subscribe else None,
         )
 
     def digests_index(self, spec: PageSpec, others: list[tuple[str, str]], current: str,
@@ -221,5 +240,5 @@ class Views:
         return self.render(
             "fragments/digests.html", spec=spec, rows=rows, pager=self.pager(spec, current), newer=newer,
             older=older, others=[(title, self.link(folder, current)) for title, folder in others],
-            subscribe=Link(subscribe.title, relative(subscribe.url, current)) if subscribe else None,
+            subscribe=Link(subscribe.title, self.to(subscribe.url, current)) if subscribe else None,
         )

@@ -80,6 +80,8 @@ class TipsConfig(Config):
     preview_on_serve = c.Type(bool, default=True)
     templates = c.Optional(c.Type(str))
     max_tip_kb = c.Type(int, default=1000)
+    cache_theme_fragments = c.Type(bool, default=True)
+    reuse_markdown = c.Type(bool, default=True)
 
 
 def check_keys(config: TipsConfig) -> list[str]:

@@ -21,6 +21,7 @@ from mkdocs.structure.toc import get_toc
 from ..model import Tip
 from ..pages import ARCHIVE, SERIES_INDEX, TAGS, PageSpec
 from ..urls import Urls
+from .markdown_reuse import SharedMarkdown
 
 log = get_plugin_logger(__name__)
 
@@ -33,10 +34,17 @@ def safe(text: str) -> Markup:
 
 
 class TipPage(Page):
-    def __init__(self, tip: Tip, file: File, config: MkDocsConfig) -> None:
+    def __init__(self, tip: Tip, file: File, config: MkDocsConfig, shared: SharedMarkdown | None = None) -> None:
         super().__init__(None, file, config)
         self.tip = tip
+        self.shared = shared
         self.update_date = (tip.updated or tip.date).date().isoformat()
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.shared is None:
+            super().render(config, files)
+        else:
+            self.shared.render(self, config, files)
 
     def read_source(self, config: MkDocsConfig) -> None:
         meta: dict[str, Any] = dict(self.tip.extra)

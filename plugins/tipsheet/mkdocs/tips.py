@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from itertools import groupby
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -27,9 +28,11 @@ from ..excerpts import summary_of
 from ..loader import load_tips
 from ..pages import plan
 from ..problems import ContentError
-from ..urls import Urls, relative
+from ..urls import Urls
 from ..views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from
+from .fragment_cache import FragmentCache
+from .markdown_reuse import SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .staging import Staging
 from .state import BuildState
@@ -105,6 +108,7 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         if state is None:
             return files
         catalog = state.catalog
+        shared = SharedMarkdown(config) if self.config.reuse_markdown else None
         for tip in catalog.all:
             file = files.get_file_from_path(tip.src_uri)
             if file is None:
@@ -116,7 +120,7 @@ class TipsPlugin(BasePlugin[TipsConfig]):
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             else:
                 file.inclusion = InclusionLevel.DRAFT if catalog.preview else InclusionLevel.EXCLUDED
-            state.pages[tip.slug] = TipPage(tip, file, config)
+            state.pages[tip.slug] = TipPage(tip, file, config, shared)
         newest = catalog.published[0] if catalog.published else None
         state.update_date = (newest.updated or newest.date).date().isoformat() if newest else None
         for spec in plan(catalog):
@@ -147,6 +151,8 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         state = self.state
         if state is None:
             return env
+        if self.config.cache_theme_fragments:
+            FragmentCache(env)
         for slug, page in state.pages.items():
             if page.content is not None:
                 tip = state.catalog.by_slug[slug]
@@ -173,9 +179,9 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         page = subscribe.page if subscribe is not None else None
         if page is not None and page.content is not None:
             offer = state.subscribe("all", None)
-            feeds = [Link(f.title, relative(f.url, page.url), kind=f.kind, group=f.group) for f in offer.feeds]
+            feeds = [Link(f.title, views.to(f.url, page.url), kind=f.kind, group=f.group) for f in offer.feeds]
             groups = [(name, list(links)) for name, links in groupby(feeds, key=lambda f: f.group)]
-            extra = [Link(x.title, relative(x.url, page.url), kind=x.kind) for x in state.extra_subscribe]
+            extra = [Link(x.title, views.to(x.url, page.url), kind=x.kind) for x in state.extra_subscribe]
             block = views.render("fragments/subscribe_page.html", groups=groups, extra=extra)
             page.content = page.content + str(block)  # str first: Markup + str would escape the page
 

@@ -1,0 +1,44 @@
+"""The build's shortcuts (one Markdown instance per build, theme fragments shared per folder) change no byte."""
+
+from __future__ import annotations
+
+from sitekit import tip
+
+BODY = """First paragraph with a [link to another tip](t1.md#part) and a footnote.[^1]
+
+!!! tip "Try this"
+    An admonition.
+
+## Part
+
+Text with *emphasis* and `code`.{: .special }
+
+[^1]: The footnote.
+"""
+
+
+def files(n=14):
+    tags = ["sports", "government", "responsiveness", "persistence"]
+    out = {"about.md": "# About\n\nAbout us.[^a]\n\n[^a]: Note.\n"}
+    for i in range(n):
+        out[f"tips/t{i}.md"] = tip(f"Tip {i}", date=f"2026-10-{i + 1:02d}", tags=[tags[i % 4], tags[(i + 1) % 4]],
+                                   body=BODY, series="first-steps" if i % 5 == 0 else None)
+    return out
+
+
+def test_shortcuts_give_byte_identical_output(build_site):
+    extensions = [{"toc": {"permalink": True}}, "admonition", "attr_list", "footnotes", "tables"]
+    fast = build_site(files(), markdown_extensions=extensions)
+    slow = build_site(files(), markdown_extensions=extensions,
+                      tips={"cache_theme_fragments": False, "reuse_markdown": False})
+    assert fast.ok and slow.ok, fast.error + slow.error
+
+    def output(site):
+        return {p.relative_to(site.out).as_posix(): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+
+    a, b = output(fast), output(slow)
+    assert a.keys() == b.keys()
+    assert [name for name in a if a[name] != b[name]] == []
+    assert len([name for name in a if name.startswith("tips/")]) == 14
+    page = fast.read("tips/t3/")
+    assert 'class="footnote"' in page and "admonition tip" in page and 'href="../t1/#part"' in page
