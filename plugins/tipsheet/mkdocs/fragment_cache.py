@@ -28,7 +28,13 @@ from jinja2 import BaseLoader, Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-CACHED = ("partials/nav.html", "partials/tabs.html", "partials/footer.html")
+# Partials whose output depends on the page only through its folder (checked: none of them reads
+# `page`; nav, tabs and footer read it only for the active item and previous/next links, which pages
+# outside the nav do not have).
+CACHED = ("partials/nav.html", "partials/tabs.html", "partials/footer.html", "partials/palette.html",
+          "partials/search.html", "partials/icons.html", "partials/logo.html", "partials/top.html",
+          "partials/source.html", "partials/alternate.html", "partials/javascripts/base.html",
+          "partials/javascripts/content.html", "partials/javascripts/palette.html")
 REAL = "tipsheet-uncached/"
 STUB = "{{ tipsheet_fragment(%r) }}"
 
