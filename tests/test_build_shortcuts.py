@@ -42,3 +42,35 @@ def test_shortcuts_give_byte_identical_output(build_site):
     assert len([name for name in a if name.startswith("tips/")]) == 14
     page = fast.read("tips/t3/")
     assert 'class="footnote"' in page and "admonition tip" in page and 'href="../t1/#part"' in page
+
+
+def test_markdown_rendered_in_forked_workers_gives_the_same_site(build_site, monkeypatch):
+    import tipsheet.mkdocs.parallel_markdown as parallel
+    import tipsheet.mkdocs.tips as tips_plugin
+
+    forks = []
+    original = parallel.ParallelMarkdown._fork
+
+    def counting_fork(self, chunk, config, files):
+        forks.append(len(chunk))
+        return original(self, chunk, config, files)
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 5)
+    monkeypatch.setattr(tips_plugin, "workers", lambda: 3)
+    monkeypatch.setattr(parallel.ParallelMarkdown, "_fork", counting_fork)
+    broken = dict(files(30))
+    broken["tips/t29.md"] = tip("Tip 29", date="2026-11-01", body="See [this](nothere.md).")  # last: a child's share
+    forked = build_site(broken)
+    assert forks and sum(forks) >= 15, forks  # two children rendered most of the tips
+    single = build_site(broken, tips={"parallel": False})
+
+    def output(site):
+        return {p.relative_to(site.out).as_posix(): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+
+    assert forked.ok and single.ok
+    a, b = output(forked), output(single)
+    assert a.keys() == b.keys() and [name for name in a if a[name] != b[name]] == []
+    warning = [w for w in forked.warnings if "nothere.md" in w]
+    assert warning and warning == [w for w in single.warnings if "nothere.md" in w]  # replayed from the child
+    strict = build_site(broken, strict=True)
+    assert not strict.ok and f"Aborted with {len(single.warnings)} warnings in strict mode!" in strict.error

@@ -82,6 +82,7 @@ class TipsConfig(Config):
     max_tip_kb = c.Type(int, default=1000)
     cache_theme_fragments = c.Type(bool, default=True)
     reuse_markdown = c.Type(bool, default=True)
+    parallel = c.Type(bool, default=True)
 
 
 def check_keys(config: TipsConfig) -> list[str]:

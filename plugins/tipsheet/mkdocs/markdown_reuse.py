@@ -8,11 +8,17 @@ clears every extension's state between documents.  This does what
 anchor and title processors (registered anew for each page, replacing the
 previous page's), on a shared instance.  A test renders sites both ways and
 compares every output byte.
+
+A rendering is kept as a plain :class:`Rendition` (text, tokens, sets), so it
+can also be produced in another process (:mod:`.parallel_markdown`) and
+applied here, with the warnings it logged replayed in order.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from typing import Any
 
 import markdown
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,13 +30,26 @@ from mkdocs.structure.toc import get_toc
 _mkdocs_log = logging.getLogger(mkdocs_pages.__name__)
 
 
+@dataclass
+class Rendition:
+    """Everything ``Page.render`` leaves on a page, in picklable form."""
+
+    markdown: str
+    content: str
+    toc_tokens: list[Any]
+    title: str | None
+    anchors: set[str]
+    links: dict[str, dict[str, str]] | None  # linked file's src_uri -> {anchor: original link}
+    records: list[tuple[str, int, str]] = field(default_factory=list)  # (logger, level, message)
+
+
 class SharedMarkdown:
     def __init__(self, config: MkDocsConfig) -> None:
         self._md = markdown.Markdown(extensions=config["markdown_extensions"],
                                      extension_configs=config["mdx_configs"] or {})
 
-    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
-        """What ``Page.render`` does (MkDocs 1.6), on the shared instance."""
+    def convert(self, page: Page, config: MkDocsConfig, files: Files) -> Rendition:
+        """What ``Page.render`` (MkDocs 1.6) computes, on the shared instance."""
         if page.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         md = self._md
@@ -43,9 +62,24 @@ class SharedMarkdown:
         relative._register(md)
         title = mkdocs_pages._ExtractTitleTreeprocessor()
         title._register(md)
-        page.content = md.convert(page.markdown)
-        page.toc = get_toc(getattr(md, "toc_tokens", []))
-        page._title_from_render = title.title
-        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        content = md.convert(page.markdown)
+        links = None
         if _mkdocs_log.getEffectiveLevel() > logging.DEBUG:
-            page.links_to_anchors = relative.links_to_anchors
+            links = {f.src_uri: dict(v) for f, v in relative.links_to_anchors.items()}
+        return Rendition(page.markdown, content, list(getattr(md, "toc_tokens", [])), title.title,
+                         anchors.present_anchor_ids | raw_html.present_anchor_ids, links)
+
+    @staticmethod
+    def apply(page: Page, rendition: Rendition, files: Files) -> None:
+        for name, level, message in rendition.records:
+            logging.getLogger(name).log(level, message)
+        page.content = rendition.content
+        page.toc = get_toc(rendition.toc_tokens)
+        page._title_from_render = rendition.title
+        page.present_anchor_ids = rendition.anchors
+        if rendition.links is not None:
+            linked = {files.get_file_from_path(uri): v for uri, v in rendition.links.items()}
+            page.links_to_anchors = {f: v for f, v in linked.items() if f is not None}
+
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        self.apply(page, self.convert(page, config, files), files)

@@ -9,7 +9,7 @@ because MkDocs renders theme templates without autoescape.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,7 +21,6 @@ from mkdocs.structure.toc import get_toc
 from ..model import Tip
 from ..pages import ARCHIVE, SERIES_INDEX, TAGS, PageSpec
 from ..urls import Urls
-from .markdown_reuse import SharedMarkdown
 
 log = get_plugin_logger(__name__)
 
@@ -33,8 +32,12 @@ def safe(text: str) -> Markup:
     return text if isinstance(text, Markup) else escape(text)
 
 
+class MarkdownRenderer(Protocol):
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None: ...
+
+
 class TipPage(Page):
-    def __init__(self, tip: Tip, file: File, config: MkDocsConfig, shared: SharedMarkdown | None = None) -> None:
+    def __init__(self, tip: Tip, file: File, config: MkDocsConfig, shared: MarkdownRenderer | None = None) -> None:
         super().__init__(None, file, config)
         self.tip = tip
         self.shared = shared

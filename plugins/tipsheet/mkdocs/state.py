@@ -20,6 +20,7 @@ from ..catalog import Catalog
 from ..model import Settings, Tip
 from ..urls import Urls
 from ..views import Link, Subscribe, Views
+from .parallel_markdown import ParallelMarkdown
 
 FeedLinks = Callable[[str, "str | None"], list[Link]]
 
@@ -39,6 +40,7 @@ class BuildState:
     extra_subscribe: list[Link] = field(default_factory=list)
     template_dirs: list[str] = field(default_factory=list)  # the site's own templates, before the package's
     update_date: str | None = None  # newest published tip: the date of pages that have none of their own
+    parallel: ParallelMarkdown | None = None  # the forked Markdown workers of this build, if any
 
     def subscribe(self, scope: str, key: str | None) -> Subscribe:
         feeds = [link for provider in self.feed_links for link in provider(scope, key)]

@@ -34,6 +34,7 @@ from .config import TipsConfig, check_keys, project_dir, settings_from
 from .fragment_cache import FragmentCache
 from .markdown_reuse import SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
+from .parallel_markdown import ParallelMarkdown, workers
 from .staging import Staging
 from .state import BuildState
 
@@ -94,11 +95,15 @@ class TipsPlugin(BasePlugin[TipsConfig]):
             self.state.template_dirs = [os.path.join(root, self.config.templates)]
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.state is not None and self.state.parallel is not None:
+            self.state.parallel.close()
         if self.staging is not None:
             self.staging.abandon()
 
     @event_priority(-100)  # last: every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.state is not None and self.state.parallel is not None:
+            self.state.parallel.close()
         if self.staging is not None and self.config.enabled:
             self.staging.finish()
 
@@ -108,7 +113,11 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         if state is None:
             return files
         catalog = state.catalog
-        shared = SharedMarkdown(config) if self.config.reuse_markdown else None
+        shared: SharedMarkdown | ParallelMarkdown | None = None
+        if self.config.reuse_markdown:
+            shared = SharedMarkdown(config)
+            if self.config.parallel and self.command == "build":
+                shared = state.parallel = ParallelMarkdown(shared, workers())
         for tip in catalog.all:
             file = files.get_file_from_path(tip.src_uri)
             if file is None:
