@@ -23,6 +23,8 @@ from .model import Tip
 from .pages import PageSpec
 from .urls import Urls, root_of
 
+ROOT_MARK = "@@tipsheet-root@@"  # stands for the path to the site root in a card rendered once
+
 
 @dataclass(frozen=True)
 class Link:
@@ -66,6 +68,7 @@ def make_env(template_dirs: Sequence[str] = ()) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # one environment per build: no need to stat every template on every use
     )
     return env
 
@@ -84,7 +87,8 @@ class Views:
         self.env.globals["site_name"] = self.settings.site_name
         self._subscribe = subscribe or (lambda scope, key: Subscribe())
         self._dates: dict[datetime, str] = {}
-        self._cards: dict[tuple[str, str, int], Markup] = {}
+        self._cards: dict[tuple[str, int], Markup] = {}
+        self._card_data: dict[tuple[str, str], Card] = {}
         self._boxes: dict[tuple[str, str, str], Markup] = {}
 
     # -- helpers -------------------------------------------------------------
@@ -104,19 +108,25 @@ class Views:
         """A relative link from the page at ``current`` to a site URL (see :func:`root_of`)."""
         return (root_of(current) + url) or "./"
 
-    def tag_links(self, tip: Tip, current: str) -> tuple[Link, ...]:
-        tags = self.settings.tags
-        return tuple(Link(tags[k].title, self.link(Urls.tag(k), current)) for k in tip.tags)
-
     def card(self, tip: Tip, current: str) -> Card:
+        """What a card shows of a tip; its links depend only on the page's depth, so it is made once per depth."""
+        prefix = root_of(current)
+        card = self._card_data.get((tip.slug, prefix))
+        if card is None:
+            card = self._card_data[(tip.slug, prefix)] = self._make_card(tip, prefix)
+        return card
+
+    def _make_card(self, tip: Tip, prefix: str) -> Card:
+        """A card whose links start with ``prefix`` (the path to the site root, or ROOT_MARK)."""
+        tags = self.settings.tags
         return Card(
             title=tip.title,
-            url=self.link(Urls.tip(tip.slug), current),
+            url=(prefix + self.urls.page(Urls.tip(tip.slug))) or "./",
             iso=tip.date.isoformat(),
             date=self.date_text(tip.date),
             minutes=tip.reading_minutes(self.settings.words_per_minute),
             summary=self.summaries.get(tip.slug, tip.summary or ""),
-            tags=self.tag_links(tip, current),
+            tags=tuple(Link(tags[k].title, prefix + self.urls.page(Urls.tag(k))) for k in tip.tags),
             status=self.catalog.status(tip),
             author=self.settings.author(tip.author).name,
         )
@@ -125,12 +135,19 @@ class Views:
         return Markup(self.env.get_template(name).render(**context))
 
     def card_html(self, tip: Tip, current: str, level: int = 2) -> Markup:
-        """A tip's card, rendered once per page depth and reused (its links depend on nothing else)."""
-        key = (tip.slug, root_of(current), level)
+        """A tip's card, rendered once per build and placed on any page.
+
+        It is rendered for a page at the site root with a marker where the root
+        prefix goes, then specialised per page depth with a string replace: the
+        marker has no character that escaping changes, and the prefix is only
+        ``../`` steps.
+        """
+        key = (tip.slug, level)
         html = self._cards.get(key)
         if html is None:
-            html = self._cards[key] = self.render("fragments/card.html", c=self.card(tip, current), level=level)
-        return html
+            card = self._make_card(tip, ROOT_MARK)
+            html = self._cards[key] = self.render("fragments/card.html", c=card, level=level)
+        return Markup(html.replace(ROOT_MARK, root_of(current)))
 
     def subscribe_box(self, scope: str, key: str | None, current: str) -> Markup:
         cache_key = (scope, key or "", root_of(current))
