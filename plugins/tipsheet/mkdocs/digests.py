@@ -45,6 +45,7 @@ class DigestsConfig(Config):
     unsubscribe_mailto = c.Optional(c.Type(str))
     postal_address = c.Type(str, default="")
     max_kb = c.Type(int, default=90)
+    archive_page_size = c.Type(int, default=50)  # digests per page of the digest archive (one line each)
     database = c.Type(str, default="tipsheet.db")
     rate = c.Type((int, float), default=20.0)
     retries = c.Type(int, default=3)
@@ -82,7 +83,7 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
                 for t in unknown))
         index = DigestIndex(state.catalog, self.config.period, self.config.tags)
         self._index = index
-        size = state.settings.page_size
+        size = max(1, self.config.archive_page_size)
         for tag in [None, *self.config.tags]:
             digests = index.by_tag[tag] if tag else index.site
             title = "Digest archive" if tag is None else f"{state.settings.tags[tag].title} digests"

@@ -63,6 +63,7 @@ class FragmentCache:
         self.misses = 0
         self._rendered: dict[tuple[str, str, str], Markup] = {}
         self._nav_urls: list[str] | None = None
+        self._places: dict[int, str] = {}  # id(page) -> its shared place ('' for none); pages live all build
         env.loader = _Loader(env.loader)
 
         def fragment(context: Context, name: str) -> Markup:
@@ -73,17 +74,24 @@ class FragmentCache:
     def _shared_key(self, context: Context, name: str) -> tuple[str, str, str] | None:
         """The key of pages that get the same fragment, or None when this page must be rendered alone."""
         page: Any = context.get("page")
+        where = self._places.get(id(page)) if page is not None else None
+        if where is None and page is not None:
+            where = self._places[id(page)] = self._place(page, context)
+        return None if not where else (name, where, str(context.get("base_url")))
+
+    def _place(self, page: Any, context: Context) -> str:
+        """The page's parent folder when it may share fragments with its siblings, else ''."""
         file = getattr(page, "file", None)
         if file is None or not file.inclusion.is_not_in_nav() or getattr(page, "is_homepage", False):
-            return None
+            return ""
         url = page.url
         folder = url if url.endswith("/") else posixpath.dirname(url) + "/"
         if self._nav_urls is None:
             nav = context.get("nav")
             self._nav_urls = [p.url for p in getattr(nav, "pages", [])]
         if any(target.startswith(folder) for target in self._nav_urls):
-            return None  # a nav link into this page's own folder would differ from its siblings'
-        return name, posixpath.dirname(folder.rstrip("/")), str(context.get("base_url"))
+            return ""  # a nav link into this page's own folder would differ from its siblings'
+        return posixpath.dirname(folder.rstrip("/")) + "/"
 
     def render(self, context: Context, name: str) -> Markup:
         key = self._shared_key(context, name)
