@@ -84,7 +84,7 @@ class FragmentCache:
         file = getattr(page, "file", None)
         if file is None or not file.inclusion.is_not_in_nav() or getattr(page, "is_homepage", False):
             return ""
-        url = page.url
+        url: str = page.url
         folder = url if url.endswith("/") else posixpath.dirname(url) + "/"
         if self._nav_urls is None:
             nav = context.get("nav")
