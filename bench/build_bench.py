@@ -14,6 +14,7 @@ holds on a noisy machine.  With --peers, also builds the Material blog stack and
 layouts of the same tips, when a Python with those tools is given (--peer-python).
 
 usage: .venv/bin/python bench/build_bench.py [--n 200 1000 3000] [--runs 5] [--keep DIR]
+       .venv/bin/python bench/build_bench.py --peer-python /tmp/peers/bin/python   # + blog stack, Pelican
        .venv/bin/python bench/build_bench.py --serve 1000     # rebuild time after editing one tip
 """
 
@@ -40,7 +41,8 @@ try:
     status = 0
 except SystemExit as exc:
     status = exc.code or 0
-print("RESULT", time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+print("RESULT", time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
 sys.exit(status)
 """
 
@@ -67,7 +69,8 @@ def make_project(folder: str, n: int, plain: bool) -> None:
         handle.write(config)
 
 
-def build(folder: str, *args: str) -> tuple[float, float]:
+def build(folder: str, *args: str) -> tuple[float, float, float]:
+    """(wall seconds, peak MB of the build process, peak MB of any process it forked)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795305600"}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURE, "build", "-q", *args], cwd=folder, env=env,
@@ -75,25 +78,45 @@ def build(folder: str, *args: str) -> tuple[float, float]:
     wall = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"build failed in {folder}:\n{done.stderr[-2000:]}")
-    peak_kb = float(done.stderr.rsplit("RESULT", 1)[1].split()[1])
-    return wall, peak_kb / 1024
+    _, peak_kb, child_kb = done.stderr.rsplit("RESULT", 1)[1].split()[:3]
+    return wall, float(peak_kb) / 1024, float(child_kb) / 1024
 
 
-def bench(n: int, runs: int, keep: str | None) -> dict[str, tuple[float, float]]:
+def peer(layout: str, n: int, python: str, root: str) -> tuple[float, float, float]:
+    """One build of a peer (Material blog stack or Pelican) of the same tips, with a Python that has it."""
+    folder = os.path.join(root, layout)
+    if not os.path.isdir(folder):
+        subprocess.run([sys.executable, GEN, "--layout", layout, "--n", str(n), "--out", folder], check=True,
+                       stdout=subprocess.DEVNULL)
+    if layout == "pelican":
+        shutil.rmtree(os.path.join(folder, "output"), ignore_errors=True)  # as mkdocs empties site/ first
+        command = [python, "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
+    else:
+        command = [python, "-m", "mkdocs", "build", "-q"]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    subprocess.run(command, cwd=folder, env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    return wall, 0.0, 0.0
+
+
+def bench(n: int, runs: int, keep: str | None, peer_python: str | None) -> dict[str, tuple[float, float, float]]:
     root = tempfile.mkdtemp(prefix=f"tipsheet-bench-{n}-", dir=keep)
     projects = {"tipsheet": os.path.join(root, "tipsheet"), "plain": os.path.join(root, "plain")}
     for name, folder in projects.items():
         make_project(folder, n, plain=name == "plain")
-    times: dict[str, list[float]] = {name: [] for name in projects}
-    peaks: dict[str, list[float]] = {name: [] for name in projects}
+    names = list(projects) + (["material-blog", "pelican"] if peer_python else [])
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
     for _ in range(runs):
-        for name, folder in projects.items():  # alternate, so both see the same machine
-            wall, peak = build(folder)
-            times[name].append(wall)
-            peaks[name].append(peak)
+        for name in names:  # alternate, so all see the same machine
+            if name in projects:
+                results[name].append(build(projects[name]))
+            else:
+                results[name].append(peer(name, n, peer_python or "", root))
     if not keep:
         shutil.rmtree(root)
-    return {name: (statistics.median(times[name]), max(peaks[name])) for name in projects}
+    return {name: (statistics.median(r[0] for r in runs_), max(r[1] for r in runs_), max(r[2] for r in runs_))
+            for name, runs_ in results.items()}
 
 
 def serve_rebuild(n: int, runs: int) -> None:
@@ -133,20 +156,31 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="keep the generated projects under this folder")
     parser.add_argument("--serve", type=int, metavar="N", help="measure mkdocs serve rebuilds at N tips instead")
+    parser.add_argument("--peer-python", metavar="PYTHON",
+                        help="a Python with mkdocs-material, mkdocs-rss-plugin and pelican: also time those peers")
     args = parser.parse_args()
     if not os.path.isfile(GEN):
         sys.exit(f"{GEN}: expected the shared tip generator beside the repository")
     if args.serve:
         serve_rebuild(args.serve, args.runs)
         return 0
-    print(f"median of {args.runs} builds each; peak = maximum resident set of the build process")
-    print(f"{'N tips':>7} | {'tipsheet s':>10} {'peak MB':>8} | {'plain s':>8} {'peak MB':>8} | {'ratio':>5}")
+    print(f"median of {args.runs} builds each; peak = maximum resident set of the build process "
+          "(workers = of the processes it forked)")
+    head = (f"{'N tips':>7} | {'tipsheet s':>10} {'peak MB':>8} {'workers':>8} | {'plain s':>8} {'peak MB':>8} "
+            f"| {'ratio':>5}")
+    if args.peer_python:
+        head += f" | {'blog s':>7} {'/3 ratio':>8} | {'pelican s':>9} {'x':>5}"
+    print(head)
     results = {}
     for n in args.n:
-        r = bench(n, args.runs, args.keep)
+        r = bench(n, args.runs, args.keep, args.peer_python)
         results[n] = r
-        (ts, tm), (ps, pm) = r["tipsheet"], r["plain"]
-        print(f"{n:>7} | {ts:>10.2f} {tm:>8.0f} | {ps:>8.2f} {pm:>8.0f} | {ts / ps:>5.2f}", flush=True)
+        (ts, tm, tw), (ps, pm, _) = r["tipsheet"], r["plain"]
+        line = f"{n:>7} | {ts:>10.2f} {tm:>8.0f} {tw:>8.0f} | {ps:>8.2f} {pm:>8.0f} | {ts / ps:>5.2f}"
+        if args.peer_python:
+            blog, pelican = r["material-blog"][0], r["pelican"][0]
+            line += f" | {blog:>7.2f} {ts / (blog / 3):>8.2f} | {pelican:>9.2f} {ts / pelican:>5.2f}"
+        print(line, flush=True)
     if 1000 in results and 3000 in results:
         scale = results[3000]["tipsheet"][0] / results[1000]["tipsheet"][0]
         print(f"scaling time(3000) / time(1000) = {scale:.2f}")
