@@ -44,25 +44,31 @@ def test_shortcuts_give_byte_identical_output(build_site):
     assert 'class="footnote"' in page and "admonition tip" in page and 'href="../t1/#part"' in page
 
 
-def test_markdown_rendered_in_forked_workers_gives_the_same_site(build_site, monkeypatch):
-    import tipsheet.mkdocs.parallel_markdown as parallel
+def test_work_done_in_forked_workers_gives_the_same_site(build_site, monkeypatch):
+    """Markdown of the last tips and the generated pages built in forked processes: same bytes, same warnings."""
+    import tipsheet.mkdocs.forking as forking
+    import tipsheet.mkdocs.parallel_markdown as parallel_markdown
+    import tipsheet.mkdocs.parallel_pages as parallel_pages
     import tipsheet.mkdocs.tips as tips_plugin
 
-    forks = []
-    original = parallel.ParallelMarkdown._fork
+    jobs = []
+    original = forking.ForkJob.__init__
 
-    def counting_fork(self, chunk, config, files):
-        forks.append(len(chunk))
-        return original(self, chunk, config, files)
+    def counting(self, work):
+        jobs.append(work)
+        original(self, work)
 
-    monkeypatch.setattr(parallel, "MIN_PAGES", 5)
+    monkeypatch.setattr(parallel_markdown, "MIN_PAGES", 5)
+    monkeypatch.setattr(parallel_pages, "MIN_PAGES", 5)
     monkeypatch.setattr(tips_plugin, "workers", lambda: 3)
-    monkeypatch.setattr(parallel.ParallelMarkdown, "_fork", counting_fork)
+    monkeypatch.setattr(forking, "workers", lambda: 3)
+    monkeypatch.setattr(forking.ForkJob, "__init__", counting)
     broken = dict(files(30))
     broken["tips/t29.md"] = tip("Tip 29", date="2026-11-01", body="See [this](nothere.md).")  # last: a child's share
     forked = build_site(broken)
-    assert forks and sum(forks) >= 15, forks  # two children rendered most of the tips
+    assert len(jobs) == 3  # two Markdown workers, one for the generated pages
     single = build_site(broken, tips={"parallel": False})
+    assert len(jobs) == 3
 
     def output(site):
         return {p.relative_to(site.out).as_posix(): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
@@ -70,7 +76,26 @@ def test_markdown_rendered_in_forked_workers_gives_the_same_site(build_site, mon
     assert forked.ok and single.ok
     a, b = output(forked), output(single)
     assert a.keys() == b.keys() and [name for name in a if a[name] != b[name]] == []
+    assert len([name for name in a if name.startswith("tags/")]) > 5
     warning = [w for w in forked.warnings if "nothere.md" in w]
     assert warning and warning == [w for w in single.warnings if "nothere.md" in w]  # replayed from the child
+    assert sorted(forked.warnings) == sorted(single.warnings)  # and no "Page skipped" notice leaks out
     strict = build_site(broken, strict=True)
     assert not strict.ok and f"Aborted with {len(single.warnings)} warnings in strict mode!" in strict.error
+
+
+def test_a_failing_page_worker_is_replaced_by_the_parent(build_site, monkeypatch):
+    import tipsheet.mkdocs.forking as forking
+    import tipsheet.mkdocs.parallel_pages as parallel_pages
+
+    monkeypatch.setattr(parallel_pages, "MIN_PAGES", 5)
+    monkeypatch.setattr(forking, "workers", lambda: 2)
+
+    def crash(self, pages):
+        raise RuntimeError("worker dies")
+
+    monkeypatch.setattr(parallel_pages.OffloadedPages, "_build", crash)
+    site = build_site(files(20))
+    assert site.ok, site.error
+    assert site.card_titles("archive/page/2/")  # built by the parent after the worker failed
+    assert site.exists("tags/sports/") and site.exists("series/first-steps/")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..catalog import Catalog
@@ -21,6 +22,7 @@ from ..model import Settings, Tip
 from ..urls import Urls
 from ..views import Link, Subscribe, Views
 from .parallel_markdown import ParallelMarkdown
+from .parallel_pages import OffloadedPages
 
 FeedLinks = Callable[[str, "str | None"], list[Link]]
 
@@ -41,6 +43,8 @@ class BuildState:
     template_dirs: list[str] = field(default_factory=list)  # the site's own templates, before the package's
     update_date: str | None = None  # newest published tip: the date of pages that have none of their own
     parallel: ParallelMarkdown | None = None  # the forked Markdown workers of this build, if any
+    offloaded: OffloadedPages = field(default_factory=OffloadedPages)  # generated pages built by a worker
+    nav: Navigation | None = None
 
     def subscribe(self, scope: str, key: str | None) -> Subscribe:
         feeds = [link for provider in self.feed_links for link in provider(scope, key)]

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -31,10 +31,11 @@ from ..problems import ContentError
 from ..urls import Urls
 from ..views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from
+from .forking import workers
 from .fragment_cache import FragmentCache
 from .markdown_reuse import SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
-from .parallel_markdown import ParallelMarkdown, workers
+from .parallel_markdown import ParallelMarkdown
 from .staging import Staging
 from .state import BuildState
 
@@ -97,6 +98,8 @@ class TipsPlugin(BasePlugin[TipsConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.state is not None and self.state.parallel is not None:
             self.state.parallel.close()
+        if self.state is not None:
+            self.state.offloaded.abandon()
         if self.staging is not None:
             self.staging.abandon()
 
@@ -104,6 +107,8 @@ class TipsPlugin(BasePlugin[TipsConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.state is not None and self.state.parallel is not None:
             self.state.parallel.close()
+        if self.state is not None:
+            self.state.offloaded.finish()
         if self.staging is not None and self.config.enabled:
             self.staging.finish()
 
@@ -143,6 +148,8 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         for page in nav.pages:
             if isinstance(page, IndexPage) and page.file.src_uri in titles:
                 page.title = safe(titles[page.file.src_uri])
+        if self.state is not None:
+            self.state.nav = nav
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -156,7 +163,7 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         return markdown
 
     @event_priority(50)  # before the feeds and digests plugins, which read what this fills in
-    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
+    def _on_env_fill(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         state = self.state
         if state is None:
             return env
@@ -193,6 +200,18 @@ class TipsPlugin(BasePlugin[TipsConfig]):
             extra = [Link(x.title, views.to(x.url, page.url), kind=x.kind) for x in state.extra_subscribe]
             block = views.render("fragments/subscribe_page.html", groups=groups, extra=extra)
             page.content = page.content + str(block)  # str first: Markup + str would escape the page
+
+    @event_priority(-100)  # last: every plugin has filled in the generated pages
+    def _on_env_offload(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        """Hand the generated pages to a forked worker (``mkdocs build`` only; see parallel_pages)."""
+        state = self.state
+        if state is None or state.nav is None or not self.config.parallel or self.command != "build":
+            return env
+        pages = [f.page for f in files.documentation_pages() if isinstance(f.page, IndexPage)]
+        state.offloaded.start(pages, config, files, state.nav, env)
+        return env
+
+    on_env = CombinedEvent(_on_env_fill, _on_env_offload)
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext | None:

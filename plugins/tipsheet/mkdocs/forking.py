@@ -1,0 +1,101 @@
+"""Run part of a build in a forked process, and bring back its result and its warnings.
+
+A forked child starts with an exact copy of the build (files, pages, nav,
+plugins, the Jinja environment), so it can do a share of the work with the
+very same code and write the same bytes.  What it logs is sent back and
+logged again in the parent, where ``--strict`` counts it.  Anything that goes
+wrong in a child (an exception, a crash, an unreadable result) only means the
+parent does that share itself.
+
+Forking is only safe in a process with one thread: ``mkdocs serve`` runs a
+web server and a file watcher, so it never forks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger(__name__)
+Records = list[tuple[str, int, str]]  # (logger name, level, message)
+
+
+class Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: Records = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def capture_logs() -> Capture:
+    """In a child: every record goes to a list to be replayed by the parent, none to the terminal."""
+    capture = Capture()
+    logging.getLogger("mkdocs").handlers = []
+    logging.getLogger().handlers = [capture]
+    return capture
+
+
+def replay(records: Records) -> None:
+    for name, level, message in records:
+        logging.getLogger(name).log(level, message)
+
+
+def workers() -> int:
+    """Processes to use (the parent included): the CPUs this process may run on, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1 and workers() > 1
+
+
+class ForkJob:
+    """``work()`` run in a forked child; ``result()`` waits for it: (value, records), or None if it failed."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="tipsheet-fork-", suffix=".pickle")
+        os.close(handle)
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: work, write, leave without running the parent's exit handlers
+            status = 1
+            try:
+                capture = capture_logs()
+                value = work()
+                with open(self.path, "wb") as out:
+                    pickle.dump((value, capture.records), out, protocol=pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)
+        self._done = False
+
+    def result(self) -> tuple[Any, Records] | None:
+        if self._done:
+            return None
+        self._done = True
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            if status != 0:
+                log.debug(f"a build worker ended with status {status}; its share is done here instead")
+                return None
+            with open(self.path, "rb") as handle:
+                value, records = pickle.load(handle)
+            return value, records
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
+            log.debug(f"a build worker's result could not be read ({exc}); its share is done here instead")
+            return None
+        finally:
+            if os.path.exists(self.path):
+                os.unlink(self.path)
