@@ -121,3 +121,35 @@ def test_a_good_build_replaces_the_site(tmp_path):
     assert mkdocs_build(site).returncode == 0
     assert site.exists("tips/b/") and not site.exists("tips/a/")
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["content", "mkdocs.yml", "site"]
+
+
+def test_serve_reuses_unchanged_tips_and_still_reports_their_warnings(tmp_path, monkeypatch):
+    from tipsheet.mkdocs.markdown_reuse import SharedMarkdown
+
+    converted = []
+    original = SharedMarkdown.convert
+
+    def counting(self, page, config, files):
+        converted.append(page.file.src_uri)
+        return original(self, page, config, files)
+
+    monkeypatch.setattr(SharedMarkdown, "convert", counting)
+    content = tmp_path / "p" / "content" / "tips"
+    site, rebuild = serve_builds(tmp_path, {
+        "tips/a.md": tip("Alpha", date="2026-11-03", body="See [x](missing.md)."),
+        "tips/b.md": tip("Beta", date="2026-11-10", body="Old text."),
+    })
+    rebuild()
+    assert sorted(converted) == ["tips/a.md", "tips/b.md"]
+    first_warnings = [w for w in site.warnings if "missing.md" in w]
+    assert first_warnings
+    converted.clear()
+    (content / "b.md").write_text(tip("Beta", date="2026-11-10", body="New text."))
+    rebuild()
+    assert converted == ["tips/b.md"]  # only the edited tip is rendered again
+    assert "New text." in site.read("tips/b/") and "Old text." not in site.read("tips/b/")
+    assert [w for w in site.warnings if "missing.md" in w] == first_warnings  # the reused tip's warning again
+    converted.clear()
+    (content / "c.md").write_text(tip("Gamma", date="2026-11-17"))
+    rebuild()
+    assert sorted(converted) == ["tips/a.md", "tips/b.md", "tips/c.md"]  # a new file: links may resolve anew

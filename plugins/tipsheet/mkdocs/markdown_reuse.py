@@ -83,3 +83,63 @@ class SharedMarkdown:
 
     def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
         self.apply(page, self.convert(page, config, files), files)
+
+
+class RenditionCache:
+    """Renditions kept from one ``mkdocs serve`` rebuild to the next.
+
+    A tip's HTML depends on its Markdown, its own URL, the Markdown settings
+    and the URL of every file it may link to.  The key holds the first three
+    and a fingerprint of all files' URLs, so an edited tip is rendered again,
+    and adding, removing or moving any file renders everything again.  The
+    warnings a rendering logged are stored and logged again on reuse.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str, int], Rendition] = {}
+        self._fingerprint = 0
+
+    def start_build(self, config: MkDocsConfig, files: Files) -> None:
+        settings = repr((config["markdown_extensions"], config["mdx_configs"], config.use_directory_urls,
+                         config.validation))
+        self._fingerprint = hash((settings, tuple((f.src_uri, f.url) for f in files)))
+        self._entries = {k: v for k, v in self._entries.items() if k[3] == self._fingerprint}
+
+    def render(self, shared: SharedMarkdown, page: Page, config: MkDocsConfig, files: Files) -> None:
+        key = (page.file.src_uri, page.url, page.markdown or "", self._fingerprint)
+        cached = self._entries.get(key)
+        if cached is not None:
+            shared.apply(page, cached, files)
+            return
+        capture = _Collect()
+        loggers = [logging.getLogger("mkdocs"), logging.getLogger("MARKDOWN")]
+        for logger in loggers:
+            logger.addHandler(capture)
+        try:
+            rendition = shared.convert(page, config, files)
+        finally:
+            for logger in loggers:
+                logger.removeHandler(capture)
+        shared.apply(page, rendition, files)  # its warnings were logged as it rendered
+        rendition.records = capture.records  # to be logged again whenever it is reused
+        self._entries[key] = rendition
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class CachedMarkdown:
+    """A SharedMarkdown that reuses the previous rebuild's renditions (``mkdocs serve``)."""
+
+    def __init__(self, shared: SharedMarkdown, cache: RenditionCache) -> None:
+        self.shared = shared
+        self.cache = cache
+
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        self.cache.render(self.shared, page, config, files)

@@ -33,7 +33,7 @@ from ..views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from
 from .forking import workers
 from .fragment_cache import FragmentCache
-from .markdown_reuse import SharedMarkdown
+from .markdown_reuse import CachedMarkdown, RenditionCache, SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .parallel_markdown import ParallelMarkdown
 from .staging import Staging
@@ -53,6 +53,7 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         self.state: BuildState | None = None
         self.command = "build"
         self.staging: Staging | None = None
+        self.renditions = RenditionCache()  # kept across mkdocs serve rebuilds, keyed on everything it depends on
 
     # -- lifecycle -------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -118,11 +119,14 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         if state is None:
             return files
         catalog = state.catalog
-        shared: SharedMarkdown | ParallelMarkdown | None = None
+        shared: SharedMarkdown | ParallelMarkdown | CachedMarkdown | None = None
         if self.config.reuse_markdown:
             shared = SharedMarkdown(config)
             if self.config.parallel and self.command == "build":
                 shared = state.parallel = ParallelMarkdown(shared, workers())
+            elif self.command == "serve":
+                self.renditions.start_build(config, files)
+                shared = CachedMarkdown(shared, self.renditions)
         for tip in catalog.all:
             file = files.get_file_from_path(tip.src_uri)
             if file is None:
