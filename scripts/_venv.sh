@@ -6,7 +6,7 @@ PYTHON="${PYTHON:-python3}"
 VENV="${TIPSHEET_VENV:-.venv}"
 
 ensure_venv() {
-  local extras="$1" stamp want
+  local extras="$1" stamp want target="."
   if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "tipsheet needs Python 3.11 or newer as '$PYTHON' (set PYTHON=/path/to/python3.11)" >&2
     exit 2
@@ -20,7 +20,8 @@ ensure_venv() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "==> installing pinned dependencies into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3" 2>&1 | grep -v "^WARNING: Location" || true
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[$extras]" 2>&1 \
+    [ -n "$extras" ] && target=".[$extras]"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "$target" 2>&1 \
       | grep -v "^WARNING: Location" || true
     "$VENV/bin/python" -c "import tipsheet, mkdocs, material, feedgen" || { echo "dependency install failed" >&2; exit 2; }
     echo "$want" > "$stamp"
