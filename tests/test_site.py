@@ -238,3 +238,12 @@ def test_same_content_gives_byte_identical_site(build_site, monkeypatch):
     a, b = files(first), files(second)
     assert a.keys() == b.keys()
     assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_every_label_on_a_tip_page_points_at_a_control(build_site):
+    s = build_site({"tips/x.md": tip("Headings", body="Intro.\n\n## One\n\nText.\n\n## Two\n\nText.")})
+    page = s.html("tips/x/")
+    ids = {el.get("id") for el in page.iter() if el.get("id")}
+    targets = [label.get("for") for label in page.cssselect("label[for]")]
+    assert "__toc" in targets
+    assert [t for t in targets if t not in ids] == []

@@ -97,7 +97,7 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
             group = s.title.removeprefix(f"{config_title}: ") if (config_title := self._site_name) else s.title
             for kind in s.kinds(self.options):
                 label = feeds.LABELS[kind]
-                title = label if scope == "all" else f"{label} feed"
+                title = label if scope == "all" or label.endswith("Feed") else f"{label} feed"
                 out.append(Link(title, s.path(kind), kind=kind, group=group if s.kind != "site" else "Every tip"))
         return out
 

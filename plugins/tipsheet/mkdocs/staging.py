@@ -102,6 +102,7 @@ class Staging:
             os.replace(self.final, old)
         os.replace(self.staging, self.final)
         remove_tree(old)
+        log.info(f"The new site replaced the previous one in {self.final}")
 
     def abandon(self) -> None:
         """The build failed: drop what it wrote and keep the previous site."""
