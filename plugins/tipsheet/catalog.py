@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from . import clock
+from .loader import Loaded
 from .model import Settings, Tip
+from .problems import ContentError
 
 K = TypeVar("K")
 
@@ -104,6 +107,17 @@ class Catalog:
     def related(self, tip: Tip, count: int | None = None) -> list[Tip]:
         """Up to ``count`` other tips: most tags in common first, then the most recent."""
         return self._related.lookup(tip, self.settings.related_count if count is None else count)
+
+
+def catalog_of(loaded: Loaded, settings: Settings, preview: bool = False) -> Catalog:
+    """The catalog of a site whose tips all loaded, as of now (``SOURCE_DATE_EPOCH`` when set).
+
+    Raises :class:`ContentError` with every content error at once, or
+    :class:`~tipsheet.clock.ClockError` for a bad ``SOURCE_DATE_EPOCH``.
+    """
+    if loaded.errors:
+        raise ContentError(loaded.errors)
+    return Catalog(loaded.tips, settings, clock.now(), preview=preview)
 
 
 class _RelatedIndex:

@@ -20,8 +20,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError
 
-from .. import clock
-from ..catalog import Catalog
+from ..catalog import Catalog, catalog_of
+from ..clock import ClockError
 from ..digest_mail import DigestRenderer, MailOptions
 from ..digests import DigestIndex
 from ..excerpts import excerpt_text
@@ -105,14 +105,10 @@ class Project:
 
     def catalog(self) -> Catalog:
         """The published tips; content errors stop here, listed as the build lists them."""
-        loaded = self.load()
-        if loaded.errors:
-            raise CliError(str(ContentError(loaded.errors)))
         try:
-            now = clock.now()
-        except clock.ClockError as exc:
+            return catalog_of(self.load(), self.settings)
+        except (ContentError, ClockError) as exc:
             raise CliError(str(exc)) from None
-        return Catalog(loaded.tips, self.settings, now)
 
     # -- digests -------------------------------------------------------------
     def digests(self) -> DigestsConfig:

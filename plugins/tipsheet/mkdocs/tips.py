@@ -22,8 +22,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .. import clock
-from ..catalog import Catalog
+from ..catalog import catalog_of
+from ..clock import ClockError
 from ..excerpts import summary_of
 from ..loader import load_tips
 from ..pages import plan
@@ -84,14 +84,11 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         loaded = load_tips(config.docs_dir, root, settings)
         for warning in loaded.warnings:
             log.warning(str(warning))
-        if loaded.errors:
-            raise PluginError(str(ContentError(loaded.errors)))
-        try:
-            now = clock.now()
-        except clock.ClockError as exc:
-            raise PluginError(str(exc)) from None
         preview = self.command == "serve" and self.config.preview_on_serve
-        catalog = Catalog(loaded.tips, settings, now, preview=preview)
+        try:
+            catalog = catalog_of(loaded, settings, preview=preview)
+        except (ContentError, ClockError) as exc:
+            raise PluginError(str(exc)) from None
         self.state = BuildState(settings, Urls(config.use_directory_urls), catalog, root)
         if self.config.templates:
             self.state.template_dirs = [os.path.join(root, self.config.templates)]
