@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sitekit import tip
 
 BODY = """First paragraph with a [link to another tip](t1.md#part) and a footnote.[^1]
@@ -21,7 +23,8 @@ def files(n=14):
     tags = ["sports", "government", "responsiveness", "persistence"]
     out = {"about.md": "# About\n\nAbout us.[^a]\n\n[^a]: Note.\n"}
     for i in range(n):
-        out[f"tips/t{i}.md"] = tip(f"Tip {i}", date=f"2026-10-{i + 1:02d}", tags=[tags[i % 4], tags[(i + 1) % 4]],
+        day = (date(2026, 11, 17) - timedelta(days=3 * i)).isoformat()
+        out[f"tips/t{i}.md"] = tip(f"Tip {i}", date=day, tags=[tags[i % 4], tags[(i + 1) % 4]],
                                    body=BODY, series="first-steps" if i % 5 == 0 else None)
     return out
 
@@ -99,3 +102,25 @@ def test_a_failing_page_worker_is_replaced_by_the_parent(build_site, monkeypatch
     assert site.ok, site.error
     assert site.card_titles("archive/page/2/")  # built by the parent after the worker failed
     assert site.exists("tags/sports/") and site.exists("series/first-steps/")
+
+
+def test_the_mkdocs_command_counts_warnings_from_forked_workers(tmp_path):
+    """Under the real command line (which stops the mkdocs logger propagating) --strict still sees them."""
+    import os
+    import subprocess
+    import sys
+
+    from sitekit import write_project
+
+    many = files(80)
+    many.pop("about.md")  # its footnote needs an extension this site does not load: one warning is enough
+    many["tips/t79.md"] = tip("Tip 79", date="2026-11-01", body="See [this](nothere.md).")
+    write_project(tmp_path, many)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "'tips/nothere.md' is not found among documentation files" in output
+    assert "Aborted with 1 warnings in strict mode!" in output
+    assert not (tmp_path / "site").exists()

@@ -31,15 +31,23 @@ class Capture(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.records: Records = []
+        self._last: logging.LogRecord | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record is self._last:  # the same record, reaching the root after the "mkdocs" logger
+            return
+        self._last = record
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
 def capture_logs() -> Capture:
-    """In a child: every record goes to a list to be replayed by the parent, none to the terminal."""
+    """In a child: every record goes to a list to be replayed by the parent, none to the terminal.
+
+    The capture sits on the ``mkdocs`` logger (MkDocs' command line stops its records from
+    propagating further) and on the root logger (for everything else).
+    """
     capture = Capture()
-    logging.getLogger("mkdocs").handlers = []
+    logging.getLogger("mkdocs").handlers = [capture]
     logging.getLogger().handlers = [capture]
     return capture
 
@@ -68,7 +76,14 @@ class ForkJob:
     def __init__(self, work: Callable[[], Any]) -> None:
         handle, self.path = tempfile.mkstemp(prefix="tipsheet-fork-", suffix=".pickle")
         os.close(handle)
-        self.pid = os.fork()
+        self._done = False
+        try:
+            self.pid = os.fork()
+        except OSError as exc:  # e.g. a container's process limit: the parent does the work itself
+            log.debug(f"could not start a build worker ({exc}); its share is done here instead")
+            self.pid = -1
+            os.unlink(self.path)
+            return
         if self.pid == 0:  # the child: work, write, leave without running the parent's exit handlers
             status = 1
             try:
@@ -79,10 +94,9 @@ class ForkJob:
                 status = 0
             finally:
                 os._exit(status)
-        self._done = False
 
     def result(self) -> tuple[Any, Records] | None:
-        if self._done:
+        if self._done or self.pid < 0:
             return None
         self._done = True
         try:
