@@ -62,6 +62,10 @@ def test_each_subscriber_gets_their_own_message(project, relay, capsys):
     assert main(["send"]) == 0
     assert sorted(relay.sink.recipients()) == emails
     signer = Signer(SECRET)
+    for _, raw in relay.sink.received:
+        header = raw.split(b"\r\n\r\n", 1)[0]
+        assert b"\r\nList-Unsubscribe: <https://tips.example.org/unsubscribe/?token=" in header
+        assert b"=?" not in header
     for msg in relay.sink.messages():
         to = msg["To"].addresses[0]
         assert msg["Subject"] == "Test Tips: Box office tip (+1 more)"  # 2026-W46: the latest complete week

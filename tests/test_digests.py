@@ -89,7 +89,14 @@ def test_preview_eml_has_both_parts_and_every_tip(site):
 
 
 def test_preview_headers(site):
-    _, msg = preview(site, "--period", "2026-W45")
+    path, msg = preview(site, "--period", "2026-W45")
+    raw = path.read_bytes()
+    # one literal URL each, never an RFC 2047 encoded word: one-click unsubscribe reads the raw header
+    assert b"\nList-Unsubscribe: <https://tips.example.org/unsubscribe/?token=PREVIEW>, <mailto:" in raw
+    assert b"=?utf-8?" not in raw.split(b"\n\n", 1)[0]
+    body_lines = raw.split(b"\n\n", 1)[1].split(b"\n")
+    assert max(len(line) for line in body_lines) <= 76  # quoted-printable keeps to RFC 2045
+    assert raw.count(b"MIME-Version: 1.0") == 1
     assert msg["Subject"] == "Test Tips: Gamma (+1 more)"
     assert msg["From"] == "Test Tips <tips@tips.example.org>"
     assert msg["To"] == "Subscriber <subscriber@example.invalid>"

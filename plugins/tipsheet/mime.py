@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING, Any
@@ -67,11 +67,13 @@ class BulkPolicy(_Policy):
     def header_store_parse(self, name: str, value: Any) -> Any:
         if not isinstance(value, str):
             return super().header_store_parse(name, value)
-        return self._remember(self._tipsheet_parsed, (name, value),  # type: ignore[attr-defined]
+        return self._remember(self._tipsheet_parsed,  # type: ignore[attr-defined]
+                              (name, value, self.max_line_length),
                               lambda: super(BulkPolicy, self).header_store_parse(name, value))
 
     def fold_binary(self, name: str, value: Any) -> bytes:
-        folded: bytes = self._remember(self._tipsheet_folded, (name, str(value)),  # type: ignore[attr-defined]
+        folded: bytes = self._remember(self._tipsheet_folded,  # type: ignore[attr-defined]
+                                       (name, str(value), self.max_line_length),
                                        lambda: super(BulkPolicy, self).fold_binary(name, value))
         return folded
 
@@ -109,8 +111,15 @@ def message_id(rendered: RenderedDigest, recipient: str, domain: str) -> str:
 
 def build_message(rendered: RenderedDigest, envelope: Envelope, to: Address, unsubscribe_url: str,
                   token: str = "", policy: EmailPolicy[EmailMessage] = SMTP) -> EmailMessage:
+    """The message for one reader.
+
+    Headers are folded at RFC 5322's 998-character limit rather than 78, so that a long
+    unsubscribe URL stays one literal ``<https://...>`` (folded to 78 the email package would
+    write it as an RFC 2047 encoded word, which one-click unsubscribe does not decode).  The
+    text and HTML parts are encoded with quoted-printable lines of at most 76 characters.
+    """
     text, html = rendered.for_recipient(unsubscribe_url)
-    msg = EmailMessage(policy=policy)
+    msg = EmailMessage(policy=policy.clone(max_line_length=998))
     msg["Subject"] = rendered.subject
     msg["From"] = envelope.sender
     msg["To"] = to
@@ -125,8 +134,13 @@ def build_message(rendered: RenderedDigest, envelope: Envelope, to: Address, uns
         targets.append(f"<mailto:{envelope.unsubscribe_mailto}?subject={subject}>")
     msg["List-Unsubscribe"] = ", ".join(targets)
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(text, subtype="plain", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", cte="quoted-printable")
+    msg["MIME-Version"] = "1.0"
+    msg.make_alternative()
+    body_policy = policy.clone(max_line_length=76)  # RFC 2045: quoted-printable lines of 76 at most
+    for subtype, body in (("plain", text), ("html", html)):  # plain text first: clients show the last they can
+        part = MIMEPart(policy=body_policy)
+        part.set_content(body, subtype=subtype, cte="quoted-printable")
+        msg.attach(part)  # type: ignore[arg-type]  # the stubs want EmailMessage; any MIMEPart is right
     # A fixed boundary keeps the output byte-identical; "=_" cannot occur in quoted-printable text.
     msg.set_boundary(f"=_tipsheet_{_fingerprint(rendered, to.addr_spec)}")
     return msg
