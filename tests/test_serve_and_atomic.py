@@ -153,3 +153,19 @@ def test_serve_reuses_unchanged_tips_and_still_reports_their_warnings(tmp_path, 
     (content / "c.md").write_text(tip("Gamma", date="2026-11-17"))
     rebuild()
     assert sorted(converted) == ["tips/a.md", "tips/b.md", "tips/c.md"]  # a new file: links may resolve anew
+
+
+def test_serve_updates_links_when_a_linked_tip_changes_its_slug(tmp_path):
+    content = tmp_path / "p" / "content" / "tips"
+    site, rebuild = serve_builds(tmp_path, {
+        "tips/a.md": tip("Alpha", date="2026-11-03"),
+        "tips/b.md": tip("Beta", date="2026-11-10", body="See [alpha](a.md)."),
+    })
+    rebuild()
+    def alpha_link():
+        return [a.get("href") for a in site.html("tips/b/").cssselect(".md-content a") if a.text_content() == "alpha"][0]
+
+    assert site.resolve("tips/b/", alpha_link()) == "tips/a/"
+    (content / "a.md").write_text(tip("Alpha", date="2026-11-03", slug="alpha-renamed"))
+    rebuild()
+    assert site.resolve("tips/b/", alpha_link()) == "tips/alpha-renamed/"

@@ -140,6 +140,10 @@ class CachedMarkdown:
     def __init__(self, shared: SharedMarkdown, cache: RenditionCache) -> None:
         self.shared = shared
         self.cache = cache
+        self.started = False
 
     def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        if not self.started:  # every plugin's on_files is done: the files and their URLs are final
+            self.cache.start_build(config, files)
+            self.started = True
         self.cache.render(self.shared, page, config, files)

@@ -122,7 +122,6 @@ class TipsPlugin(BasePlugin[TipsConfig]):
             if self.config.parallel and self.command == "build":
                 shared = state.parallel = ParallelMarkdown(shared, workers())
             elif self.command == "serve":
-                self.renditions.start_build(config, files)
                 shared = CachedMarkdown(shared, self.renditions)
         for tip in catalog.all:
             file = files.get_file_from_path(tip.src_uri)
