@@ -162,8 +162,10 @@ def test_serve_updates_links_when_a_linked_tip_changes_its_slug(tmp_path):
         "tips/b.md": tip("Beta", date="2026-11-10", body="See [alpha](a.md)."),
     })
     rebuild()
+
     def alpha_link():
-        return [a.get("href") for a in site.html("tips/b/").cssselect(".md-content a") if a.text_content() == "alpha"][0]
+        links = site.html("tips/b/").cssselect(".md-content a")
+        return next(a.get("href") for a in links if a.text_content() == "alpha")
 
     assert site.resolve("tips/b/", alpha_link()) == "tips/a/"
     (content / "a.md").write_text(tip("Alpha", date="2026-11-03", slug="alpha-renamed"))
