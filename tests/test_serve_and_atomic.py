@@ -171,3 +171,24 @@ def test_serve_updates_links_when_a_linked_tip_changes_its_slug(tmp_path):
     (content / "a.md").write_text(tip("Alpha", date="2026-11-03", slug="alpha-renamed"))
     rebuild()
     assert site.resolve("tips/b/", alpha_link()) == "tips/alpha-renamed/"
+
+
+def test_a_build_keeps_what_mkdocs_keeps_in_the_site_folder(tmp_path):
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    assert mkdocs_build(site).returncode == 0
+    (site.out / ".git").mkdir()
+    (site.out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site.out / ".htaccess").write_text("Options -Indexes\n")
+    assert mkdocs_build(site).returncode == 0
+    assert (site.out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (site.out / ".htaccess").is_file() and site.exists("tips/a/")
+
+
+def test_a_site_folder_that_is_a_link_stays_a_link(tmp_path):
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    served = tmp_path / "www"
+    served.mkdir()
+    (served / "keep.txt").write_text("served elsewhere\n")
+    os.symlink(served, site.out)
+    assert mkdocs_build(site).returncode == 0
+    assert site.out.is_symlink() and (served / "tips" / "a" / "index.html").is_file()

@@ -30,6 +30,9 @@ def remove_tree(path: str, threads: int = 4) -> None:
     system rather than on Python; a few threads finish it in about two thirds
     of the time.
     """
+    if os.path.islink(path):
+        os.unlink(path)  # a link is removed, never followed
+        return
     if not os.path.isdir(path):
         return
     parts: list[str] = []
@@ -70,10 +73,17 @@ class Staging:
         self._counter: _Counter | None = None
 
     def begin(self, config: MkDocsConfig) -> None:
-        """Redirect this build's output; called from ``on_config``."""
+        """Redirect this build's output; called from ``on_config``.
+
+        A ``site_dir`` that is a symbolic link (to a web server's folder, say) is built in
+        place, as MkDocs would: swapping would replace the link with a plain folder.
+        """
         if self.final is None:
             self.final = os.path.abspath(config.site_dir)
             self.staging = self.final.rstrip(os.sep) + self.SUFFIX
+        if os.path.islink(self.final):
+            self.final = self.staging = None
+            return
         config.site_dir = self.staging  # type: ignore[assignment]
         self.strict = bool(config.strict)
         self._stop_counting()
@@ -99,10 +109,20 @@ class Staging:
         if os.path.isdir(old):
             remove_tree(old)
         if os.path.isdir(self.final):
+            self._keep_hidden_entries()
             os.replace(self.final, old)
         os.replace(self.staging, self.final)
         remove_tree(old)
         log.info(f"The new site replaced the previous one in {self.final}")
+
+    def _keep_hidden_entries(self) -> None:
+        """Carry over what MkDocs itself never cleans out of site_dir: entries whose name starts with a dot
+        (the ``.git`` of a deployment checkout, ``.htaccess``, ``.well-known``)."""
+        assert self.final is not None and self.staging is not None
+        for entry in os.scandir(self.final):
+            target = os.path.join(self.staging, entry.name)
+            if entry.name.startswith(".") and not os.path.lexists(target):
+                os.replace(entry.path, target)
 
     def abandon(self) -> None:
         """The build failed: drop what it wrote and keep the previous site."""
