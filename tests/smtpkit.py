@@ -36,6 +36,15 @@ class Sink:
     hold_after: int | None = None
     release: threading.Event = field(default_factory=threading.Event)
     logins: list[tuple[bytes, bytes]] = field(default_factory=list)
+    mail_replies: list[str] = field(default_factory=list)  # replies to the next MAIL FROM commands
+    data_replies: list[str] = field(default_factory=list)  # replies to the next DATA (message not kept)
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.mail_replies:
+            return self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         queue = self.replies.get(address.lower())
@@ -48,6 +57,8 @@ class Sink:
         if self.hold_after is not None and len(self.received) >= self.hold_after:
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
             return "421 4.3.0 closing"
+        if self.data_replies:
+            return self.data_replies.pop(0)
         for rcpt in envelope.rcpt_tos:
             self.received.append((rcpt, envelope.original_content or envelope.content))
         return "250 OK queued"

@@ -125,6 +125,29 @@ def test_451_is_retried_then_delivered(project, relay, capsys):
     assert "retried 2" in out and "sent 2" in out
 
 
+def test_throttling_at_mail_from_and_a_421_are_retried(project, relay, capsys):
+    relay.sink.mail_replies = ["451 4.7.1 slow down"]
+    relay.sink.data_replies = ["421 4.3.0 closing connection"]
+    add("a@example.org")
+    add("b@example.org")
+    assert main(["send"]) == 0
+    assert sorted(relay.sink.recipients()) == ["a@example.org", "b@example.org"]
+    assert "retried 2" in capsys.readouterr().out
+
+
+def test_two_sends_at_once_are_refused(project, relay, capsys):
+    import fcntl
+
+    add("a@example.org")
+    with open(project / "tipsheet.db.send-lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert main(["send"]) == 1
+    assert "expected no other 'tipsheet send' on this database, got one still running" in capsys.readouterr().err
+    assert relay.sink.received == []
+    assert main(["send"]) == 0  # the lock went with the other run
+    assert relay.sink.recipients() == ["a@example.org"]
+
+
 def test_550_marks_the_subscriber_bounced_and_goes_on(project, relay, capsys):
     relay.sink.replies["gone@example.org"] = ["550 5.1.1 no such user"]
     add("gone@example.org")

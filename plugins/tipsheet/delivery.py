@@ -13,10 +13,11 @@ crash, sends only what is missing.
 from __future__ import annotations
 
 import contextlib
+import contextlib
 import smtplib
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .digest_mail import DigestRenderer, RenderedDigest
@@ -31,6 +32,32 @@ DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 class DeliveryError(RuntimeError):
     """The run cannot go on (no relay, refused login, refused sender); one line for the user."""
+
+
+@contextlib.contextmanager
+def send_lock(db_path: str) -> Iterator[None]:
+    """One ``tipsheet send`` at a time per subscriber database.
+
+    Two overlapping runs (a cron job and a hand-started one) would both find the same
+    subscribers pending and both mail them; the second run waits for nothing and stops
+    with one line instead.  The lock is the kernel's (``flock``): it goes away with the
+    process, so a crashed run never leaves a stale lock behind.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (documented)
+        yield
+        return
+    with open(db_path + ".send-lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise DeliveryError(f"{db_path}: expected no other 'tipsheet send' on this database, got one "
+                                "still running (wait for it to finish)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,21 @@ class SmtpTransport:
         except smtplib.SMTPServerDisconnected:
             self._smtp = None
             raise
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the relay is closing the connection: open a new one next time
+                self._drop()
+            raise
+        except smtplib.SMTPException:  # an OSError too, but the relay's answer: the caller decides
+            raise
+        except OSError as exc:  # a timeout or a reset in the middle of a message: like a hang-up
+            self._drop()
+            raise smtplib.SMTPServerDisconnected(f"{type(exc).__name__}: {exc}") from None
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                smtp.close()
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -203,8 +245,10 @@ class Sender:
                 code, raw = next(iter(exc.recipients.values()))
                 outcome, text = ("retry" if 400 <= code < 500 else "bounce"), _text(raw)
             except smtplib.SMTPSenderRefused as exc:
-                raise DeliveryError(f"the relay refused the sender {self.envelope.sender.addr_spec}: "
-                                    f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
+                if exc.smtp_code >= 500:  # no message can go out from this address: stop the run
+                    raise DeliveryError(f"the relay refused the sender {self.envelope.sender.addr_spec}: "
+                                        f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
+                outcome, code, text = "retry", exc.smtp_code, _text(exc.smtp_error)  # throttling: try again
             except smtplib.SMTPResponseException as exc:
                 code, text = exc.smtp_code, _text(exc.smtp_error)
                 outcome = "retry" if 400 <= code < 500 else "bounce"

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from ..delivery import DeliveryError, Policy, Sender, SmtpTransport, smtp_settings
+from ..delivery import DeliveryError, Policy, Sender, SmtpTransport, send_lock, smtp_settings
 from ..digest_mail import DigestTooLarge
 from ..digests import PeriodError
 from ..subscribers import SubscriberError, normalise_email
@@ -84,6 +84,17 @@ def run_send(args: argparse.Namespace) -> int:
             raise CliError(str(exc), 2) from None
     project.unsubscribe_url("check")
     policy = Policy(rate=config.rate, retries=config.retries, retry_delay=config.retry_delay)
+    with contextlib.ExitStack() as stack:
+        if not args.dry_run:
+            try:
+                stack.enter_context(send_lock(project.db_path()))
+            except DeliveryError as exc:
+                raise CliError(str(exc)) from None
+        return _send(project, config, digest, args, signer, transport, policy)
+
+
+def _send(project: Any, config: Any, digest: Any, args: argparse.Namespace, signer: Any, transport: Any,
+          policy: Policy) -> int:
     with project.store() as store:
         active = store.count()
         print(f"{'dry run: ' if args.dry_run else ''}digest {digest.id}: {len(digest.tips)} tips, "
