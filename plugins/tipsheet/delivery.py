@@ -13,7 +13,6 @@ crash, sends only what is missing.
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import smtplib
 import ssl
 import time
