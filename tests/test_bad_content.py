@@ -82,6 +82,12 @@ CASES: list[tuple[str, str | bytes, str]] = [
      f"{P}: front matter: expected '---' fields '---' at the top, got an empty file (start from 'tipsheet new')"),
     ("not utf-8", b"---\ntitle: Caf\xe9\ndate: 2026-11-03\ntags: [sports]\n---\nBody\n",
      f"{P}: file: expected UTF-8 text, got byte 0xe9 on line 2, which is not UTF-8 (save the file as UTF-8)"),
+    ("hide is not a list", tip(hide=True),
+     f"{P}: hide: expected a list like [toc, navigation], got true (a yes/no value)"),
+    ("search is not fields", tip(search="exclude"),
+     f"{P}: search: expected fields like {{exclude: true}} or {{boost: 2}}, got the text 'exclude'"),
+    ("unrenderable link", tip(body="See [this](http://[oops/)."),
+     f"{P}: body: expected Markdown that renders, got ValueError: Invalid IPv6 URL (check its links and images)"),
     ("huge file", tip(body="word " * 1_100_000),
      f"{P}: file: expected a tip under 1000 KB, got 5.5 MB (split it, or move large data out of content/)"),
 ]
@@ -95,6 +101,12 @@ def test_broken_tip_fails_the_build_with_its_message(build_site, content, expect
     assert expected in lines, site.error
     assert "Traceback" not in site.error
     assert not site.out.exists(), "a failed build must not write a site"
+
+
+def test_an_upper_case_extension_is_named_not_published_raw(build_site):
+    site = build_site({"tips/ok.md": GOOD, "tips/Shout.MD": tip("Shout")})
+    assert ("content/tips/Shout.MD: file: expected a name ending in .md, got 'Shout.MD' (rename it to Shout.md)"
+            in [line.strip() for line in site.error.splitlines()])
 
 
 def test_every_problem_of_every_file_is_listed_at_once(build_site):

@@ -126,3 +126,16 @@ def test_absolute_html():
     assert 'src="https://s.example/tips/2026/i.svg"' in out
     assert 'srcset="https://s.example/tips/a.png 2x"' in out
     assert "headerlink" not in out
+
+
+def test_week_one_is_labelled_with_its_iso_year():
+    from tipsheet.digests import week_period
+
+    assert week_period(2026, 1, TZ).label("en") == "Week 1, 2026 (December 29–January 4)"
+
+
+def test_archive_years_follow_the_site_time_zone():
+    new_york = Settings(**{**SETTINGS.__dict__, "timezone": ZoneInfo("America/New_York")})
+    early = Tip(path="content/tips/e.md", src_uri="tips/e.md", slug="e", title="E", tags=("a",), author="x", body="",
+                date=datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))))
+    assert list(Catalog([early], new_york, NOW).by_year) == [2025]

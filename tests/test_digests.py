@@ -216,3 +216,10 @@ def test_mime_refuses_header_injection_even_if_asked():
         address("Ana <ana@example.org>\r\nBcc: victim@example.org")
     with pytest.raises(AddressError):
         address("ana@example.org", name="Ana\nBcc: victim@example.org")
+
+
+def test_a_site_name_with_a_comma_makes_a_proper_sender(build_site):
+    s = build_site(FILES, site_name='Larkspur, "Frontline" Tips', digests={"from_address": None})
+    _, msg = preview(s, "--period", "2026-W45")
+    sender = msg["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ('Larkspur, "Frontline" Tips', "digest@tips.example.org")

@@ -105,7 +105,11 @@ def test_outside_a_project_says_where_it_looked(tmp_path, monkeypatch, capsys):
 
 # -- tipsheet check ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("content", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+# Every load-time case; a body MkDocs cannot render shows only when rendering (check warns on its link instead).
+CHECK_CASES = [c for c in CASES if ": body: " not in c[2]]
+
+
+@pytest.mark.parametrize(("content", "expected"), [c[1:] for c in CHECK_CASES], ids=[c[0] for c in CHECK_CASES])
 def test_check_gives_exactly_the_builds_message(project, capsys, content, expected):
     path = project / P
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +158,8 @@ WARNINGS = {
     "missing image": (tip("Image", summary="S.", body="![A chart](img/chart.png)\n\n```\n![not](code.png)\n```"),
                       "image: expected a file that exists in content/, got 'img/chart.png', which is not there "
                       "(check the name and the ../ steps)"),
+    "broken address": (tip("Broken", summary="S.", body="See [x](http://[oops/)."),
+                       "link: expected a valid address, got 'http://[oops/' (check the brackets and slashes)"),
     "link to a draft": (tip("Draft link", summary="S.", body="See [soon](soon.md)."),
                         "link: expected a link to a published tip, got 'soon.md', a draft or scheduled tip "
                         "(the link is broken until that tip is published)"),

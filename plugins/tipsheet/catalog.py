@@ -52,7 +52,7 @@ class Catalog:
         self.by_src_uri = {t.src_uri: t for t in self.all}
         self._position = {t.slug: i for i, t in enumerate(self.listed)}
         self.by_tag = self._group(lambda t: t.tags)
-        self.by_year = self._group(lambda t: (t.year,))
+        self.by_year = self._group(lambda t: (t.date.astimezone(settings.timezone).year,))
         series = self._group(lambda t: (t.series,) if t.series else ())
         self.by_series = {k: tuple(reversed(v)) for k, v in series.items()}  # oldest first
         self._series_index = {t.slug: i for parts in self.by_series.values() for i, t in enumerate(parts)}

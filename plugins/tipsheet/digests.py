@@ -44,11 +44,11 @@ class Period:
         if self.kind == MONTHLY:
             return format_date(self.start.date(), format="LLLL yyyy", locale=language)
         last = (self.end - timedelta(days=1)).date()
-        week = int(self.id.split("W")[1])
+        year, week = self.id.split("-W")  # the ISO year: week 1 can start in December
         span = f"{format_date(self.start.date(), format='MMMM d', locale=language)}–" + (
             format_date(last, format="d", locale=language) if last.month == self.start.month
             else format_date(last, format="MMMM d", locale=language))
-        return f"Week {week}, {self.start.year} ({span})"
+        return f"Week {int(week)}, {year} ({span})"
 
     def is_complete(self, now: datetime) -> bool:
         return self.end <= now

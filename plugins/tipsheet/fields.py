@@ -179,6 +179,29 @@ class _Fields:
             return False
         return value
 
+    def page_fields(self) -> dict[str, Any]:
+        """The MkDocs/Material fields a tip may carry, checked: the theme fails on a wrong type."""
+        checked: dict[str, Any] = {}
+        for name in PAGE_FIELDS:
+            if name not in self.meta:
+                continue
+            value = self.meta[name]
+            if name == "hide":
+                ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+                expected = "a list like [toc, navigation]"
+            elif name == "search":
+                ok = isinstance(value, dict) and all(k in ("exclude", "boost") for k in value)
+                expected = "fields like {exclude: true} or {boost: 2}"
+            elif name == "comments":
+                ok, expected = isinstance(value, bool), "true or false"
+            else:
+                ok, expected = isinstance(value, str) and "\n" not in value.strip(), "one line of text"
+            if ok:
+                checked[name] = value
+            else:
+                self.error(name, expected, describe(value))
+        return checked
+
     def unknown(self) -> None:
         for name in self.meta:
             if name not in TIP_FIELDS and name not in PAGE_FIELDS:
@@ -204,10 +227,10 @@ def build_tip(source: TipSource, path: str, src_uri: str, settings: Settings) ->
     if when and updated and updated < when:
         fields.error("updated", f"a date on or after the tip's date ({when.date().isoformat()})",
                      updated.date().isoformat())
+    extra = fields.page_fields()
     fields.unknown()
     if any(p.is_error for p in fields.problems) or title is None or when is None or not slug:
         return None, fields.problems
-    extra = {k: v for k, v in source.meta.items() if k in PAGE_FIELDS}
     tip = Tip(path=path, src_uri=src_uri, slug=slug, title=title, date=when, tags=tags,
               author=author, body=source.body, summary=summary, series=series, updated=updated,
               draft=draft, words=len(source.body.split()), has_more=bool(MORE.search(source.body)),

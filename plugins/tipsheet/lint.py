@@ -39,7 +39,7 @@ def links_of(markdown: str) -> Iterable[tuple[bool, str]]:
 
 
 def _local_path(target: str) -> str | None:
-    """The file a relative link points at, or None for web links, anchors and mail."""
+    """The file a relative link points at, or None for web links, anchors and mail.  Raises ValueError."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path or target.startswith("/"):
         return None
@@ -51,11 +51,15 @@ def check_links(tip: Tip, docs_dir: str, tips: set[str], published: set[str]) ->
     problems = []
     folder = posixpath.dirname(tip.src_uri)
     for is_image, target in links_of(tip.body):
-        path = _local_path(target)
+        what = "image" if is_image else "link"
+        try:
+            path = _local_path(target)
+        except ValueError:
+            problems.append(_warn(tip, what, "a valid address", repr(target), "check the brackets and slashes"))
+            continue
         if path is None:
             continue
         resolved = posixpath.normpath(posixpath.join(folder, path))
-        what = "image" if is_image else "link"
         if resolved.startswith("../") or not os.path.exists(os.path.join(docs_dir, *resolved.split("/"))):
             problems.append(_warn(tip, what, f"a file that exists in {os.path.basename(docs_dir)}/",
                                   f"{target!r}, which is not there", "check the name and the ../ steps"))

@@ -64,6 +64,11 @@ def discover(docs_dir: str, project_dir: str, tips_dir: str) -> tuple[list[TipFi
             if name.startswith(".") or not name.lower().endswith(MARKDOWN_SUFFIXES):
                 continue
             abs_path = os.path.join(current, name)
+            if not name.endswith(MARKDOWN_SUFFIXES):  # MkDocs would publish 'Tip.MD' as a raw file
+                stem, suffix = os.path.splitext(name)
+                problems.append(Problem(_display(abs_path, project_dir), "file", "a name ending in .md",
+                                        repr(name), f"rename it to {stem}{suffix.lower()}"))
+                continue
             if not os.path.isfile(abs_path):
                 problems.append(Problem(_display(abs_path, project_dir), "file", "a file",
                                         "a broken link", "remove it or fix its target"))

@@ -97,10 +97,6 @@ class Tip:
     has_more: bool = False
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
 
-    @property
-    def year(self) -> int:
-        return self.date.year
-
     def reading_minutes(self, words_per_minute: int) -> int:
         return max(1, math.ceil(self.words / max(1, words_per_minute)))
 

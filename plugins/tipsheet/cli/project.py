@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -141,7 +142,10 @@ class Project:
     def envelope(self) -> Envelope:
         config = self.digests()
         try:
-            sender = address(config.from_address or f"{self.settings.site_name} <digest@{self.host}>")
+            if config.from_address:
+                sender = address(config.from_address)
+            else:  # built, not parsed: a site name may hold a comma or quotes
+                sender = Address(display_name=self.settings.site_name, username="digest", domain=self.host)
             reply_to = address(config.reply_to) if config.reply_to else None
         except ValueError as exc:
             raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: from_address: {exc}", 2) from None

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -44,10 +45,15 @@ class TipPage(Page):
         self.update_date = (tip.updated or tip.date).date().isoformat()
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        if self.shared is None:
-            super().render(config, files)
-        else:
-            self.shared.render(self, config, files)
+        """The tip's HTML; a body that Markdown or MkDocs cannot render is the tip's error, not a traceback."""
+        try:
+            if self.shared is None:
+                super().render(config, files)
+            else:
+                self.shared.render(self, config, files)
+        except Exception as exc:  # e.g. MkDocs' link rewriting on "[x](http://[oops/)": ValueError
+            raise PluginError(f"{self.tip.path}: body: expected Markdown that renders, got "
+                              f"{type(exc).__name__}: {exc} (check its links and images)") from None
 
     def read_source(self, config: MkDocsConfig) -> None:
         meta: dict[str, Any] = dict(self.tip.extra)
