@@ -134,16 +134,22 @@ class DigestIndex:
     def all(self) -> list[Digest]:
         return self.site + [d for tag in self.by_tag for d in self.by_tag[tag]]
 
-    def find(self, period_id: str | None, tag: str | None = None, complete_only: bool = False) -> Digest:
-        """One digest: a period id, or None for the latest (complete) one.  Raises PeriodError."""
-        if tag is not None and tag not in self.by_tag:
+    def sequence(self, tag: str | None = None) -> list[Digest]:
+        """The site's digests, or one tag's, newest first.  Raises PeriodError for a tag without digests."""
+        if tag is None:
+            return self.site
+        if tag not in self.by_tag:
             known = self.settings.tags
             if tag not in known:
                 raise PeriodError(f"--tag: expected one of the site's tags, got {tag!r} "
                                   f"({did_you_mean(tag, known, 'tags')})")
             raise PeriodError(f"--tag: expected a tag with its own digest (digests: tags: in mkdocs.yml), "
                               f"got {tag!r}")
-        digests = self.by_tag[tag] if tag else self.site
+        return self.by_tag[tag]
+
+    def find(self, period_id: str | None, tag: str | None = None, complete_only: bool = False) -> Digest:
+        """One digest: a period id, or None for the latest (complete) one.  Raises PeriodError."""
+        digests = self.sequence(tag)
         if period_id in (None, "latest"):
             ready = [d for d in digests if not complete_only or d.period.is_complete(self.now)]
             if not ready:

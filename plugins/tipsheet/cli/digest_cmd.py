@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from ..digest_mail import DigestTooLarge
-from ..digests import PeriodError
+from ..digests import DigestIndex, PeriodError
 from ..mime import address, build_message
 from ..urls import Urls
 from .project import CliError, open_project
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     catalog = project.catalog()
     index = project.digest_index(catalog)
     if args.list:
-        return list_digests(index, args.tag, project)
+        return list_digests(index, args.tag)
     try:
         digest = index.find(args.period, args.tag)
     except PeriodError as exc:
@@ -71,15 +71,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def list_digests(index: Any, tag: str | None, project: Any) -> int:
+def list_digests(index: DigestIndex, tag: str | None) -> int:
     try:
-        digests = index.by_tag[tag] if tag else index.site
-    except KeyError:
-        try:
-            index.find(None, tag)
-        except PeriodError as exc:
-            raise CliError(str(exc)) from None
-        raise
+        digests = index.sequence(tag)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
     if not digests:
         print("no digest yet: no published tip")
         return 0

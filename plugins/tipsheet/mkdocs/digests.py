@@ -85,13 +85,16 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
         self._index = index
         size = max(1, self.config.archive_page_size)
         for tag in [None, *self.config.tags]:
-            digests = index.by_tag[tag] if tag else index.site
+            digests = index.sequence(tag)
             title = "Digest archive" if tag is None else f"{state.settings.tags[tag].title} digests"
             chunks = [tuple(digests[i:i + size]) for i in range(0, len(digests), size)] or [()]
             specs = [PageSpec("digests", Urls.paged(Urls.digest_index(tag), n), title, (), tag, n, len(chunks),
                               Urls.digest_index(tag), entries=chunk) for n, chunk in enumerate(chunks, start=1)]
+            # entries: the digest, then its newer and older neighbours (found here, once, in order)
             specs += [PageSpec("digest", d.folder, d.period.label(state.settings.language), d.tips, d.id,
-                               entries=(d,)) for d in digests]
+                               entries=(d, digests[i - 1] if i else None,
+                                        digests[i + 1] if i + 1 < len(digests) else None))
+                      for i, d in enumerate(digests)]
             for spec in specs:
                 page_class = DigestPage if spec.kind == "digest" else IndexPage
                 page = add_generated_page(files, config, spec, state.update_date, page_class)
@@ -108,8 +111,6 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
         self.check_emails(state, config)
 
     def fill_pages(self, state: BuildState) -> None:
-        index = self._index
-        assert index is not None
         views = state.require_views()
         subscribe = state.email_link
         others = [(f"{state.settings.tags[t].title} digests", Urls.digest_index(t)) for t in self.config.tags]
@@ -118,11 +119,7 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
             if spec.kind == "digests":
                 page.content = str(views.digests_index(spec, others if spec.key is None else [], page.url, subscribe))
                 continue
-            digest = spec.entries[0]
-            sequence = index.by_tag[digest.tag] if digest.tag else index.site
-            position = sequence.index(digest)
-            newer = sequence[position - 1] if position else None
-            older = sequence[position + 1] if position + 1 < len(sequence) else None
+            digest, newer, older = spec.entries
             page.content = str(views.digest_page(spec, digest, newer, older, page.url, subscribe))
 
     def check_emails(self, state: BuildState, config: MkDocsConfig) -> None:

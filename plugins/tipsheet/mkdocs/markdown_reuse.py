@@ -27,6 +27,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from .forking import Capture
+
 _mkdocs_log = logging.getLogger(mkdocs_pages.__name__)
 
 
@@ -111,7 +113,7 @@ class RenditionCache:
         if cached is not None:
             shared.apply(page, cached, files)
             return
-        capture = _Collect()
+        capture = Capture()
         loggers = [logging.getLogger("mkdocs"), logging.getLogger("MARKDOWN")]
         for logger in loggers:
             logger.addHandler(capture)
@@ -123,15 +125,6 @@ class RenditionCache:
         shared.apply(page, rendition, files)  # its warnings were logged as it rendered
         rendition.records = capture.records  # to be logged again whenever it is reused
         self._entries[key] = rendition
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
 
 
 class CachedMarkdown:
