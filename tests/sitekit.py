@@ -70,6 +70,7 @@ class Site:
     config_file: Path
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     config: MkDocsConfig | None = None
 
     @property
@@ -96,6 +97,10 @@ class Site:
 
     def html(self, url: str) -> lxml.html.HtmlElement:
         return lxml.html.fromstring(self.read(url))
+
+    def output(self) -> dict[str, bytes]:
+        """Every file of the built site, by its path in the site: what byte-identity tests compare."""
+        return {p.relative_to(self.out).as_posix(): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}
 
     def card_titles(self, url: str) -> list[str]:
         return [a.text_content() for a in self.html(url).cssselect(".ts-card__title a")]
@@ -150,30 +155,40 @@ def write_project(root: Path, files: Mapping[str, str | bytes], **config: Any) -
 
 
 class _Collect(logging.Handler):
+    """Errors, warnings and notices (INFO) of a build, each in its own list of the site."""
+
     def __init__(self, site: Site) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__(level=logging.INFO)
         self.site = site
 
     def emit(self, record: logging.LogRecord) -> None:
-        target = self.site.errors if record.levelno >= logging.ERROR else self.site.warnings
-        target.append(record.getMessage())
+        if record.levelno >= logging.ERROR:
+            self.site.errors.append(record.getMessage())
+        elif record.levelno >= logging.WARNING:
+            self.site.warnings.append(record.getMessage())
+        else:
+            self.site.notices.append(record.getMessage())
 
 
 @contextmanager
 def collecting(site: Site) -> Iterator[None]:
     handler = _Collect(site)
     logger = logging.getLogger("mkdocs")
+    level = logger.level
     logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def run_build(site: Site, command: str = "build", config: MkDocsConfig | None = None, strict: bool = False) -> Site:
     """One real build; with ``config`` given, the same plugin objects build again (as ``mkdocs serve`` does)."""
     site.errors.clear()
     site.warnings.clear()
+    site.notices.clear()
     cwd = os.getcwd()
     os.chdir(site.root)
     try:
@@ -193,3 +208,74 @@ def run_build(site: Site, command: str = "build", config: MkDocsConfig | None = 
     finally:
         os.chdir(cwd)
     return site
+
+
+FRESH_BUILD = """
+import json, logging, sys
+import tipsheet.mkdocs.forking as forking
+import tipsheet.mkdocs.parallel_pages as parallel_pages
+import tipsheet.mkdocs.tips as tips_plugin
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+options = json.loads(sys.argv[2])
+forking.MIN_PAGES = options["min_pages"]
+forking.workers = tips_plugin.workers = lambda: options["workers"]
+if options["crash_pages"]:
+    def crash(self, pages):
+        raise RuntimeError("worker dies")
+    parallel_pages.OffloadedPages._build = crash
+forks = []
+result = forking.ForkJob.result
+def counted(self):
+    value = result(self)
+    forks.append({"forked": self.pid > 0, "returned": value is not None})
+    return value
+forking.ForkJob.result = counted
+records = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append([record.levelname, record.getMessage()])
+logging.getLogger("mkdocs").addHandler(Keep())
+logging.getLogger("mkdocs").setLevel(logging.INFO)
+config = load_config(sys.argv[1])
+config.plugins.on_startup(command="build", dirty=False)
+try:
+    build(config)
+    ok = True
+except SystemExit:
+    ok = False
+config.plugins.on_shutdown()
+print("RESULT=" + json.dumps({"ok": ok, "forks": forks, "records": records}))
+"""
+
+
+@dataclass
+class FreshBuild:
+    ok: bool
+    forks: list[dict[str, bool]]
+    records: list[tuple[str, str]]
+
+    def messages(self, level: str) -> list[str]:
+        return [message for name, message in self.records if name == level]
+
+
+def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, crash_pages: bool = False) -> FreshBuild:
+    """A real build in a new, single-threaded Python process, as `mkdocs build` runs.
+
+    Forking is only allowed in a process with one thread; a test process has others (servers
+    from other tests), so the forked build is tested here, with the number of workers given
+    rather than the machine's CPUs, and each fork's outcome reported back.
+    """
+    import json
+    import subprocess
+    import sys
+
+    options = json.dumps({"workers": workers, "min_pages": min_pages, "crash_pages": crash_pages})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-c", FRESH_BUILD, str(site.config_file), options], cwd=site.root,
+                          env=env, capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT=")]
+    assert done.returncode == 0 and lines, done.stderr[-3000:]
+    result = json.loads(lines[-1].removeprefix("RESULT="))
+    return FreshBuild(result["ok"], result["forks"], [tuple(r) for r in result["records"]])

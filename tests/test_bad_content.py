@@ -24,6 +24,8 @@ CASES: list[tuple[str, str | bytes, str]] = [
      f"{P}: title: expected a title in plain text, got an empty text (add 'title: ...' to the front matter)"),
     ("title is a number", tip(2024),
      f'{P}: title: expected text, got the number 2024 (put it in quotes: title: "2024")'),
+    ("carriage return in title", tip("Free tickets\rBcc: victim@example.org"),
+     f"{P}: title: expected one line of text without control characters, got '\\r' at character 13 (remove it)"),
     ("missing date", tip(date=None),
      f"{P}: date: expected a date as YYYY-MM-DD (or an ISO date and time with offset), got nothing "
      "(add 'date: YYYY-MM-DD')"),

@@ -141,12 +141,23 @@ class Tab:
         assert response is not None and response.status == 200, f"{path}: {response and response.status}"
         return self.page
 
-    def at(self, path: str) -> None:
-        """The page is ``path`` of the site."""
+    def at(self, path: str, heading: str | re.Pattern[str]) -> None:
+        """The browser has arrived at ``path`` and shows its ``heading``: waits for both before anything is read.
+
+        A URL changes before the new page's content is there; the heading is what proves it is.
+        """
         expect(self.page).to_have_url(self.base + path)
+        expect(self.page.locator("h1").first).to_have_text(heading)
 
     def h1(self) -> str:
+        """The heading of a page that has finished loading (after ``goto``, or after ``at``)."""
         return self.page.locator("h1").first.inner_text().strip()
+
+    def texts(self, selector: str, count: int) -> list[str]:
+        """The texts of ``count`` elements, once there are exactly that many."""
+        items = self.page.locator(selector)
+        expect(items).to_have_count(count)
+        return [text.strip() for text in items.all_inner_texts()]
 
     def assert_clean(self) -> None:
         problems = {"requests that left 127.0.0.1": self.blocked, "console errors": self.console,
@@ -185,8 +196,7 @@ def test_home_to_tag_to_tip_to_related_tip_and_back_to_the_tag(tab: Tab) -> None
     tag_url = chip.evaluate("a => a.href")[len(tab.base):]
     assert re.fullmatch(r"tags/[a-z0-9-]+/", tag_url), tag_url
     chip.click()
-    tab.at(tag_url)
-    assert tab.h1() == tag
+    tab.at(tag_url, tag)
 
     title = page.locator(".ts-card__title a").first
     tip_title = title.inner_text().strip()
@@ -203,32 +213,29 @@ def test_home_to_tag_to_tip_to_related_tip_and_back_to_the_tag(tab: Tab) -> None
     assert re.fullmatch(r"tips/[a-z0-9-]+/", page.url[len(tab.base):]), page.url
 
     page.locator(".ts-tip-header .ts-tag", has_text=re.compile(f"^{re.escape(tag)}$")).click()
-    tab.at(tag_url)
-    assert tab.h1() == tag
-    assert related_title in page.locator(".ts-card__title a").all_inner_texts()
+    tab.at(tag_url, tag)
+    expect(page.locator(".ts-card__title a", has_text=re.compile(f"^{re.escape(related_title)}$"))).to_have_count(1)
     tab.assert_clean()
 
 
 def test_archive_pages_by_clicking_older_and_back(tab: Tab) -> None:
     page = tab.goto("archive/")
-    first = page.locator(".ts-card__title a").all_inner_texts()
-    assert len(first) == 10
-    assert page.locator(".ts-pager a[rel=prev]").count() == 0
+    first = tab.texts(".ts-card__title a", 10)
+    expect(page.locator(".ts-pager a[rel=prev]")).to_have_count(0)
     page.locator(".ts-pager a[rel=next]").click()
-    tab.at("archive/page/2/")
-    assert tab.h1() == "Archive (page 2 of 2)"
-    second = page.locator(".ts-card__title a").all_inner_texts()
-    assert len(second) == 10 and not set(first) & set(second)  # the next ten, 20 published in all
-    assert page.locator(".ts-pager a[rel=next]").count() == 0
+    tab.at("archive/page/2/", "Archive (page 2 of 2)")
+    second = tab.texts(".ts-card__title a", 10)
+    assert not set(first) & set(second)  # the next ten, 20 published in all
+    expect(page.locator(".ts-pager a[rel=next]")).to_have_count(0)
     expect(page.locator(".ts-pager__pages a[aria-current=page]")).to_have_text("2")
 
     page.locator(".ts-pager__pages a", has_text=re.compile("^1$")).click()
-    tab.at("archive/")
-    assert page.locator(".ts-card__title a").all_inner_texts() == first
+    tab.at("archive/", "Archive")
+    assert tab.texts(".ts-card__title a", 10) == first
     page.locator(".ts-pager__pages a", has_text=re.compile("^2$")).click()
-    tab.at("archive/page/2/")
+    tab.at("archive/page/2/", "Archive (page 2 of 2)")
     page.locator(".ts-pager a[rel=prev]").click()  # "Newer tips"
-    tab.at("archive/")
+    tab.at("archive/", "Archive")
     tab.assert_clean()
 
 
@@ -288,11 +295,11 @@ def test_digest_archive_opens_a_digest(tab: Tab) -> None:
     entry = page.locator(".ts-digestlist li", has=page.locator("a", has_text="Week 46"))
     count = int(entry.locator(".ts-count").inner_text().split()[0])
     entry.locator("a").click()
-    tab.at("digests/2026-W46/")
-    assert "Week 46" in tab.h1()
-    assert page.locator(".ts-card").count() == count > 0
+    tab.at("digests/2026-W46/", re.compile("Week 46"))
+    assert count > 0
+    expect(page.locator(".ts-card")).to_have_count(count)
     page.locator("a[rel=prev]", has_text="Previous digest").click()
-    assert "Week 45" in tab.h1()
+    tab.at("digests/2026-W45/", re.compile("Week 45"))
     tab.assert_clean()
 
 
@@ -317,8 +324,7 @@ def test_digest_email_links_open_the_digest_and_its_tips(tab: Tab, tmp_path: Pat
 
     page = tab.page
     page.goto(local(tab.base, view[0]))
-    tab.at("digests/2026-W46/")
-    assert "Week 46" in tab.h1()
+    tab.at("digests/2026-W46/", re.compile("Week 46"))
     on_page = set(page.locator(".ts-card__title a").evaluate_all("links => links.map(a => a.href)"))
 
     tips = {a.get("href") for a in doc.iter("a") if a.get("href", "").startswith(SITE_URL + "tips/")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sitekit import tip
+from sitekit import Site, build_in_fresh_process, tip, write_project
 
 BODY = """First paragraph with a [link to another tip](t1.md#part) and a footnote.[^1]
 
@@ -36,10 +36,7 @@ def test_shortcuts_give_byte_identical_output(build_site):
                       tips={"cache_theme_fragments": False, "reuse_markdown": False})
     assert fast.ok and slow.ok, fast.error + slow.error
 
-    def output(site):
-        return {p.relative_to(site.out).as_posix(): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
-
-    a, b = output(fast), output(slow)
+    a, b = fast.output(), slow.output()
     assert a.keys() == b.keys()
     assert [name for name in a if a[name] != b[name]] == []
     assert len([name for name in a if name.startswith("tips/")]) == 14
@@ -47,61 +44,37 @@ def test_shortcuts_give_byte_identical_output(build_site):
     assert 'class="footnote"' in page and "admonition tip" in page and 'href="../t1/#part"' in page
 
 
-def test_work_done_in_forked_workers_gives_the_same_site(build_site, monkeypatch):
+def test_work_done_in_forked_workers_gives_the_same_site(tmp_path):
     """Markdown of the last tips and the generated pages built in forked processes: same bytes, same warnings."""
-    import tipsheet.mkdocs.forking as forking
-    import tipsheet.mkdocs.parallel_markdown as parallel_markdown
-    import tipsheet.mkdocs.parallel_pages as parallel_pages
-    import tipsheet.mkdocs.tips as tips_plugin
-
-    jobs = []
-    original = forking.ForkJob.__init__
-
-    def counting(self, work):
-        jobs.append(work)
-        original(self, work)
-
-    monkeypatch.setattr(parallel_markdown, "MIN_PAGES", 5)
-    monkeypatch.setattr(parallel_pages, "MIN_PAGES", 5)
-    monkeypatch.setattr(tips_plugin, "workers", lambda: 3)
-    monkeypatch.setattr(forking, "workers", lambda: 3)
-    monkeypatch.setattr(forking.ForkJob, "__init__", counting)
     broken = dict(files(30))
     broken["tips/t29.md"] = tip("Tip 29", date="2026-11-01", body="See [this](nothere.md).")  # last: a child's share
-    forked = build_site(broken)
-    assert len(jobs) == 3  # two Markdown workers, one for the generated pages
-    single = build_site(broken, tips={"parallel": False})
-    assert len(jobs) == 3
-
-    def output(site):
-        return {p.relative_to(site.out).as_posix(): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
-
-    assert forked.ok and single.ok
-    a, b = output(forked), output(single)
+    forked = Site(tmp_path / "forked", write_project(tmp_path / "forked", broken))
+    single = Site(tmp_path / "single", write_project(tmp_path / "single", broken, tips={"parallel": False}))
+    parallel = build_in_fresh_process(forked)
+    alone = build_in_fresh_process(single)
+    assert parallel.ok and alone.ok
+    # two Markdown workers and one for the generated pages: each forked and handed back its work
+    assert parallel.forks == [{"forked": True, "returned": True}] * 3
+    assert alone.forks == []
+    a, b = forked.output(), single.output()
     assert a.keys() == b.keys() and [name for name in a if a[name] != b[name]] == []
     assert len([name for name in a if name.startswith("tags/")]) > 5
-    warning = [w for w in forked.warnings if "nothere.md" in w]
-    assert warning and warning == [w for w in single.warnings if "nothere.md" in w]  # replayed from the child
-    assert sorted(forked.warnings) == sorted(single.warnings)  # and no "Page skipped" notice leaks out
-    strict = build_site(broken, strict=True)
-    assert not strict.ok and f"Aborted with {len(single.warnings)} warnings in strict mode!" in strict.error
+    warning = [w for w in parallel.messages("WARNING") if "nothere.md" in w]
+    assert warning and warning == [w for w in alone.messages("WARNING") if "nothere.md" in w]  # replayed
+    assert sorted(parallel.messages("WARNING")) == sorted(alone.messages("WARNING"))
+    assert [m for m in parallel.messages("INFO") if m.startswith("Page skipped")] == []  # the parent's empty pages
 
 
-def test_a_failing_page_worker_is_replaced_by_the_parent(build_site, monkeypatch):
-    import tipsheet.mkdocs.forking as forking
-    import tipsheet.mkdocs.parallel_pages as parallel_pages
-
-    monkeypatch.setattr(parallel_pages, "MIN_PAGES", 5)
-    monkeypatch.setattr(forking, "workers", lambda: 2)
-
-    def crash(self, pages):
-        raise RuntimeError("worker dies")
-
-    monkeypatch.setattr(parallel_pages.OffloadedPages, "_build", crash)
-    site = build_site(files(20))
-    assert site.ok, site.error
+def test_a_failing_page_worker_is_replaced_by_the_parent(tmp_path):
+    site = Site(tmp_path, write_project(tmp_path, files(20)))
+    done = build_in_fresh_process(site, workers=2, crash_pages=True)
+    assert done.ok
+    assert {"forked": True, "returned": False} in done.forks  # the page worker was started, and failed
     assert site.card_titles("archive/page/2/")  # built by the parent after the worker failed
     assert site.exists("tags/sports/") and site.exists("series/first-steps/")
+    single = Site(tmp_path / "single", write_project(tmp_path / "single", files(20), tips={"parallel": False}))
+    build_in_fresh_process(single)
+    assert site.output() == single.output()
 
 
 def test_the_mkdocs_command_counts_warnings_from_forked_workers(tmp_path):
@@ -109,8 +82,6 @@ def test_the_mkdocs_command_counts_warnings_from_forked_workers(tmp_path):
     import os
     import subprocess
     import sys
-
-    from sitekit import write_project
 
     many = files(80)
     many.pop("about.md")  # its footnote needs an extension this site does not load: one warning is enough

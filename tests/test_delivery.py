@@ -17,10 +17,10 @@ import pytest
 
 from sitekit import tip, write_project
 from smtpkit import Server, Sink
+from tipsheet.audience.store import Store
+from tipsheet.audience.tokens import Signer
+from tipsheet.audience.web import UnsubscribeApp
 from tipsheet.cli import main
-from tipsheet.subscribers import Store
-from tipsheet.tokens import Signer
-from tipsheet.unsubscribe_app import UnsubscribeApp
 
 SECRET = "test-secret-0123456789-abcdefghijklmnop"
 PASSWORD = "s3cret-relay-pass-Zq9"
@@ -40,6 +40,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv("TIPSHEET_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("TIPSHEET_SMTP_SECURITY", "none")
     monkeypatch.delenv("TIPSHEET_DB", raising=False)
+    assert main(["subscribers", "init"]) == 0
     return tmp_path
 
 
@@ -217,7 +218,7 @@ def test_password_never_appears_in_output_or_files(project, monkeypatch, capfd):
             assert PASSWORD.encode() not in path.read_bytes(), path
 
 
-def test_names_and_titles_cannot_inject_headers(project, relay, capsys):
+def test_names_cannot_inject_headers(project, relay, capsys):
     assert main(["subscribers", "add", "x@example.org", "--name", "Eve\r\nBcc: victim@example.org"]) == 1
     assert "name: expected one line of text" in capsys.readouterr().err
     add("y@example.org", "--name", 'O\'Brien, "Ann" <ann@evil.example>')
@@ -227,6 +228,28 @@ def test_names_and_titles_cannot_inject_headers(project, relay, capsys):
     assert msg["To"].addresses[0].display_name == 'O\'Brien, "Ann" <ann@evil.example>'
     assert msg["To"].addresses[0].addr_spec == "y@example.org"
     assert "Bcc" not in msg
+
+
+@pytest.mark.parametrize("title", ["Free tickets\rBcc: victim@example.org", "Free tickets\r\nBcc: victim@example.org",
+                                   "Free tickets\u2028Bcc: victim@example.org", "Free\x00tickets"])
+def test_a_title_that_could_inject_a_header_is_refused_at_load(project, relay, capsys, title):
+    (project / "content" / "tips" / "now.md").write_text(tip(title, date="2026-11-17"))
+    add("a@example.org")
+    assert main(["send"]) == 1
+    err = capsys.readouterr().err
+    assert "content/tips/now.md: title: expected one line" in err and "Traceback" not in err
+    assert relay.sink.received == []
+
+
+def test_a_title_with_quotes_brackets_and_colons_reaches_the_subject_intact(project, relay):
+    title = 'Say "sorry", then <fix it> — Bcc: nobody@example.org & café 🎉'
+    (project / "content" / "tips" / "now.md").write_text(tip(title, date="2026-11-13", tags=["sports"]))
+    add("a@example.org")
+    assert main(["send"]) == 0
+    msg = relay.sink.messages()[0]
+    assert msg["Subject"] == f"Test Tips: {title} (+2 more)"
+    assert "Bcc" not in msg and relay.sink.recipients() == ["a@example.org"]
+    assert title in msg.get_body(("plain",)).get_content()
 
 
 def test_unreachable_relay_is_one_line(project, monkeypatch, capsys):
@@ -319,7 +342,7 @@ class _Silent(WSGIRequestHandler):
 @pytest.fixture
 def endpoint(tmp_path):
     db = str(tmp_path / "subs.db")
-    with Store(db) as store:
+    with Store.create(db) as store:
         store.upsert("ana@example.org", "Ana", ())
         store.upsert("ben@example.org", "Ben", ())
     app = UnsubscribeApp(db, Signer(SECRET), "Test Tips", "https://tips.example.org/")
@@ -379,8 +402,8 @@ def test_forged_tokens_get_400_and_change_nothing(endpoint, token):
 # -- rate limit (logic only; speed is the benchmark's job) ------------------------------
 
 def test_rate_limit_spaces_messages(project, relay):
+    from tipsheet.audience.delivery import Policy, Sender, SmtpTransport, smtp_settings
     from tipsheet.cli.project import open_project
-    from tipsheet.delivery import Policy, Sender, SmtpTransport, smtp_settings
 
     for i in range(5):
         add(f"r{i}@example.org")
@@ -407,7 +430,7 @@ def test_bulk_policy_writes_exactly_what_smtp_writes(project):
     from email.policy import SMTP
 
     from tipsheet.cli.project import open_project
-    from tipsheet.mime import BulkPolicy, address, build_message
+    from tipsheet.mail.mime import BulkPolicy, address, build_message
 
     p = open_project()
     rendered = p.digest_renderer().render(p.digest_index(p.catalog()).find("2026-W46"))

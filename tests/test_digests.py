@@ -43,11 +43,19 @@ def test_digest_archive_lists_periods_with_tips_newest_first(site):
 
 def test_per_tag_digests_hold_only_that_tag(site):
     assert site.card_titles("digests/sports/2026-W45/") == ["Gamma"]
-    assert not site.exists("digests/sports/2026-W45/../2026-W46/")
     rows = [a.text_content() for a in site.html("digests/sports/").cssselect(".ts-digestlist a")]
     assert len(rows) == 3
     topics = [site.resolve("digests/", a.get("href")) for a in site.html("digests/").cssselect(".ts-taglist a")]
     assert topics == ["digests/sports/"]
+
+
+def test_a_tag_has_no_digest_for_a_period_without_its_tips(build_site):
+    s = build_site(FILES, digests={"tags": ["government"]})
+    assert s.exists("digests/2026-W44/") and s.exists("digests/2026-W47/")  # the site's: Alpha, Delta (sports)
+    assert not s.exists("digests/government/2026-W44/") and not s.exists("digests/government/2026-W47/")
+    assert s.card_titles("digests/government/2026-W45/") == ["Beta"]
+    rows = [a.text_content() for a in s.html("digests/government/").cssselect(".ts-digestlist a")]
+    assert rows == ["Week 45, 2026 (November 2–8)"]
 
 
 def test_subscribe_page_links_the_digest_archive(build_site):
@@ -210,7 +218,7 @@ def test_a_title_with_a_line_break_never_reaches_a_header(build_site):
 
 
 def test_mime_refuses_header_injection_even_if_asked():
-    from tipsheet.mime import AddressError, address
+    from tipsheet.mail.mime import AddressError, address
 
     with pytest.raises(AddressError):
         address("Ana <ana@example.org>\r\nBcc: victim@example.org")

@@ -9,13 +9,13 @@ import pytest
 from lxml import etree
 
 from sitekit import tip
-from tipsheet.feeds import rss_profile
+from tipsheet.feeds.build import rss_profile
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def archive(n=6):
-    files = {}
+    files = {"subscribe.md": "# Subscribe\n\nThe feeds.\n"}
     tags = ["sports", "government", "responsiveness"]
     for i in range(n):
         files[f"tips/t{i}.md"] = tip(f"Tip {i}", date=f"2026-10-{i + 1:02d}", tags=[tags[i % 3]],
@@ -131,8 +131,11 @@ def test_tag_and_series_pages_show_subscribe_links(site):
     for url, feed in (("tags/sports/", "tags/sports/feed.xml"), ("series/first-steps/", "series/first-steps/atom.xml")):
         hrefs = [site.resolve(url, a.get("href")) for a in site.html(url).cssselect(".ts-subscribe a")]
         assert feed in hrefs
-    table = site.html("subscribe/") if site.exists("subscribe/") else None
-    assert table is None or table.cssselect(".ts-feedtable")
+    rows = {row.cssselect("th")[0].text_content(): [site.resolve("subscribe/", a.get("href")) for a in row.iter("a")]
+            for row in site.html("subscribe/").cssselect(".ts-feedtable tbody tr")}
+    assert rows["Every tip"] == ["feed.xml", "atom.xml", "feed.json"]
+    assert rows["Sports"] == ["tags/sports/feed.xml", "tags/sports/atom.xml"]
+    assert rows["First steps"] == ["series/first-steps/feed.xml", "series/first-steps/atom.xml"]
 
 
 SPECIAL = 'Fish & chips <b>not bold</b> "quoted" café 🎉 謝謝 шрифт'

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from mkdocs.config import load_config
 
 from sitekit import Site, run_build, tip, write_project
@@ -192,3 +193,109 @@ def test_a_site_folder_that_is_a_link_stays_a_link(tmp_path):
     os.symlink(served, site.out)
     assert mkdocs_build(site).returncode == 0
     assert site.out.is_symlink() and (served / "tips" / "a" / "index.html").is_file()
+
+
+def test_a_site_folder_that_is_a_link_keeps_its_previous_site_when_a_build_fails(tmp_path):
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    served = tmp_path / "www" / "site"
+    served.mkdir(parents=True)
+    os.symlink(served, site.out)
+    assert mkdocs_build(site).returncode == 0
+    (served / ".well-known").mkdir()
+    (served / ".well-known" / "security.txt").write_text("Contact: mailto:web@example.org\n")
+    before = {p: p.read_bytes() for p in served.rglob("*") if p.is_file()}
+    (site.root / "content" / "tips" / "b.md").write_text(tip("Beta", tag=["sports"]))  # a warning: strict fails
+    assert mkdocs_build(site, "--strict").returncode == 1
+    assert site.out.is_symlink() and {p: p.read_bytes() for p in served.rglob("*") if p.is_file()} == before
+    (site.root / "content" / "tips" / "b.md").unlink()
+    (site.root / "content" / "tips" / "a.md").write_text(tip("Alpha again"))
+    assert mkdocs_build(site).returncode == 0
+    assert site.out.is_symlink() and "Alpha again" in site.read("tips/a/")
+    assert (served / ".well-known" / "security.txt").is_file()
+    assert sorted(p.name for p in served.parent.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("failing", ["the previous site aside", "the new site in"])
+def test_a_swap_that_fails_loses_nothing_of_the_previous_site(tmp_path, monkeypatch, failing):
+    import tipsheet.mkdocs.staging as staging
+
+    site = project_with(tmp_path, {"tips/a.md": tip("Alpha")})
+    assert mkdocs_build(site).returncode == 0
+    (site.out / ".git").mkdir()
+    (site.out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site.out / ".htaccess").write_text("Options -Indexes\n")
+    before = {p.relative_to(site.out): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    real_replace = os.replace
+
+    def replace(source, target):
+        moving_aside = str(target).endswith(".tipsheet-old") and failing == "the previous site aside"
+        moving_in = str(source).endswith(".tipsheet-new") and failing == "the new site in"
+        if moving_aside or moving_in:
+            raise PermissionError(13, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(staging.os, "replace", replace)
+    (site.root / "content" / "tips" / "b.md").write_text(tip("Beta"))
+    failed = run_build(site)
+    assert "expected to put the new site in place, got [Errno 13] Permission denied; the previous site was kept " \
+           "as it was" in failed.error
+    after = {p.relative_to(site.out): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in site.root.iterdir()) == ["content", "mkdocs.yml", "site"]
+
+
+def test_exclude_docs_and_draft_docs_apply_to_tips(build_site):
+    files = {
+        "tips/live.md": tip("Live", date="2026-11-17"),
+        "tips/private/secret.md": tip("Secret", date="2026-11-16"),
+        "tips/wip.md": tip("Work in progress", date="2026-11-10"),
+    }
+    site = build_site(files, exclude_docs="tips/private/\n", draft_docs="tips/wip.md\n")
+    assert site.ok, site.error
+    assert site.card_titles("archive/") == ["Live"]
+    assert not site.exists("tips/secret/") and not site.exists("tips/wip/")
+    assert b"Secret" not in site.file("feed.xml").read_bytes() and b"Work in" not in site.file("feed.xml").read_bytes()
+    assert "tipsheet: 1 tips left out by exclude_docs: content/tips/private/secret.md" in site.notices
+
+
+def test_exclude_docs_applies_to_what_the_commands_send(tmp_path, monkeypatch, capsys):
+    from tipsheet.cli import main
+
+    write_project(tmp_path, {"tips/live.md": tip("Live", date="2026-11-10"),
+                             "tips/private/secret.md": tip("Secret", date="2026-11-11")},
+                  exclude_docs="tips/private/\n", draft_docs="")
+    monkeypatch.chdir(tmp_path)
+    assert main(["digest", "--list"]) == 0
+    assert capsys.readouterr().out.split() == ["2026-W46", "1", "tip", "Live"]
+
+
+def test_serve_shows_a_draft_docs_tip_as_a_draft(tmp_path):
+    site, rebuild = serve_builds(tmp_path, {"tips/live.md": tip("Live", date="2026-11-17"),
+                                            "tips/wip.md": tip("Work in progress", date="2026-11-10")})
+    site.config_file.write_text(site.config_file.read_text() + "draft_docs: tips/wip.md\n")
+    rebuild()
+    assert site.ok, site.error
+    assert "Draft: this tip is left out" in site.html("tips/wip/").cssselect(".ts-banner")[0].text_content()
+
+
+HOOK = """
+from mkdocs.plugins import event_priority
+
+@event_priority(100)
+def on_files(files, config):
+    files.remove(files.get_file_from_path("tips/gone.md"))
+    return files
+"""
+
+
+def test_a_tip_whose_file_another_plugin_removed_is_on_no_card_and_in_no_feed(build_site, tmp_path):
+    hook = tmp_path / "remove_gone.py"
+    hook.write_text(HOOK)
+    site = build_site({"tips/live.md": tip("Live", date="2026-11-17"), "tips/gone.md": tip("Gone", date="2026-11-16")},
+                      hooks=[str(hook)])
+    assert site.ok, site.error
+    assert site.card_titles("archive/") == ["Live"] and not site.exists("tips/gone/")
+    assert b"Gone" not in site.file("feed.xml").read_bytes()
+    assert site.warnings == ["tipsheet: content/tips/gone.md: file: expected MkDocs to build it, got no such file "
+                             "among its documentation files (a plugin listed before tipsheet/tips removed it); left "
+                             "out of every page and feed"]

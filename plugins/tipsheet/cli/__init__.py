@@ -1,8 +1,6 @@
-"""The ``tipsheet`` command: write, check, preview and send tips.
+"""The ``tipsheet`` command: one module per subcommand, over the core; and the list service's WSGI entry.
 
-Each subcommand lives in its own module; this one only parses arguments and
-turns every expected failure into one line on stderr and a non-zero exit,
-never a traceback.
+This module parses arguments and turns every expected failure into one line on stderr and an exit status.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from .project import CliError
+from .common import CliError
 
 EPILOG = """examples:
   tipsheet new "Answer within the hour" --tags responsiveness,complaints
@@ -36,7 +34,7 @@ def _quiet_mkdocs_logging() -> None:
         logger.propagate = False
 
 
-COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd")
+COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "service_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,8 +64,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"tipsheet {args.command}: interrupted", file=sys.stderr)
         return 130
-
-
-def add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-f", "--config-file", metavar="MKDOCS_YML",
-                        help="the site's mkdocs.yml (default: found in this folder or above)")

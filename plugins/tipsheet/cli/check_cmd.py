@@ -8,11 +8,11 @@ import sys
 from itertools import groupby
 from typing import Any
 
-from .. import clock
-from ..catalog import Catalog
-from ..lint import lint
-from ..problems import Problem, sort_key
-from .project import open_project
+from ..content import clock
+from ..content.catalog import Catalog
+from ..content.problems import Problem, sort_key
+from ..site.lint import lint
+from .common import add_config_option
 
 HELP = """Check every tip without building the site: the build's errors, plus warnings for a
 summary over 300 characters, a tip with no summary and no <!-- more -->, two tips with the
@@ -28,8 +28,6 @@ examples:
 
 
 def register(commands: Any) -> None:
-    from . import add_config_option
-
     parser = commands.add_parser("check", help="check every tip without building", description=HELP,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -39,6 +37,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .project import open_project
+
     project = open_project(args.config_file)
     loaded = project.load()
     try:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     except clock.ClockError as exc:
         print(f"tipsheet check: {exc}", file=sys.stderr)
         return 2
-    published = Catalog(loaded.tips, project.settings, now).published
+    published = Catalog(project.tips(), project.settings, now).published
     problems = sorted(loaded.problems + lint(loaded, project.mkdocs.docs_dir, published), key=sort_key)
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]

@@ -6,11 +6,11 @@ import argparse
 import os
 from typing import Any
 
-from ..digest_mail import DigestTooLarge
-from ..digests import DigestIndex, PeriodError
-from ..mime import address, build_message
-from ..urls import Urls
-from .project import CliError, open_project
+from ..mail.digests import DigestIndex, PeriodError
+from ..mail.mime import address, build_message
+from ..mail.render import DigestTooLarge
+from ..site.urls import Urls
+from .common import CliError, add_config_option, plural
 
 PREVIEW_TO = "Subscriber <subscriber@example.invalid>"
 PREVIEW_TOKEN = "PREVIEW"
@@ -29,8 +29,6 @@ examples:
 
 
 def register(commands: Any) -> None:
-    from . import add_config_option
-
     parser = commands.add_parser("digest", help="preview a digest email (.eml) or list digests",
                                  description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--period", metavar="ID", help="2026-W46 (weekly) or 2026-11 (monthly); default: latest")
@@ -42,6 +40,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .project import open_project
+
     project = open_project(args.config_file)
     catalog = project.catalog()
     index = project.digest_index(catalog)
@@ -84,7 +84,3 @@ def list_digests(index: DigestIndex, tag: str | None) -> int:
         count = plural(len(digest.tips), "tip")
         print(f"{digest.period.id:<10} {count:<8} {digest.tips[-1].title}{state}")
     return 0
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")

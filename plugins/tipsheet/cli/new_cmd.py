@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .. import clock
-from ..fields import slugify
-from ..problems import did_you_mean
-from .project import CliError, Project, open_project
+from ..content import clock
+from ..content.fields import slugify
+from ..content.problems import did_you_mean
+from .common import CliError, add_config_option
+
+if TYPE_CHECKING:
+    from .project import Project
 
 HELP = """Create content/tips/<year>/<slug>.md with complete front matter, a summary to fill in
 and the <!-- more --> marker, then print its path. Nothing is overwritten.
@@ -36,8 +39,6 @@ The rest of the tip: one habit, one example, one sentence they can say tomorrow.
 
 
 def register(commands: Any) -> None:
-    from . import add_config_option
-
     parser = commands.add_parser("new", help="start a new tip", description=HELP,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("title", help="the tip's title, in quotes")
@@ -72,6 +73,8 @@ def next_publishing_day(project: Project, today: date) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .project import open_project
+
     project = open_project(args.config_file)
     settings = project.settings
     title = " ".join(args.title.split())

@@ -1,79 +1,87 @@
-"""The site as the command line sees it: mkdocs.yml found and validated, tips read once.
+"""The site as the commands that render tips see it: mkdocs.yml validated, tips read once.
 
 Commands work from any folder inside the project: ``mkdocs.yml`` is looked
-for upwards.  The configuration is validated by MkDocs itself (the same
-plugin config classes as the build), and tips are read by the same loader,
-so every message is the build's message.
+for upwards.  The site's settings are validated by MkDocs' own config class
+and tipsheet's plugin options by the adapter's config classes
+(:mod:`tipsheet.mkdocs.config`), without loading any plugin or hook and
+without MkDocs' build machinery; tips are read by the same loader as the
+build, and left out or marked as draft by ``exclude_docs``/``draft_docs``
+as the build does, so every message and every digest is the build's.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import sqlite3
+import sys
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from mkdocs.config import load_config
+import pathspec
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError
 
-from ..catalog import Catalog, catalog_of
-from ..clock import ClockError
-from ..digest_mail import DigestRenderer, MailOptions
-from ..digests import DigestIndex
-from ..excerpts import excerpt_text
-from ..loader import Loaded, load_tips
-from ..mime import Envelope, address
-from ..mkdocs.config import TipsConfig, settings_from
-from ..mkdocs.digests import DigestsConfig
-from ..model import Settings, Tip
-from ..problems import ContentError
-from ..render import MarkdownRenderer
-from ..subscribers import Store
-from ..tokens import Signer, TokenError
-from ..urls import Urls, absolute
+from ..audience.store import Store
+from ..audience.tokens import Signer
+from ..content.catalog import Catalog, catalog_of, publishable
+from ..content.clock import ClockError
+from ..content.loader import Loaded, load_tips
+from ..content.model import Settings, Tip
+from ..content.problems import ContentError
+from ..mail.digests import DigestIndex
+from ..mail.mime import Envelope, address
+from ..mail.render import DigestRenderer, MailOptions
+from ..mkdocs.config import DigestsConfig, TipsConfig, settings_from
+from ..site.excerpts import excerpt_text
+from ..site.markdown import MarkdownRenderer
+from ..site.urls import Urls, absolute
+from .common import CliError, config_path, database_path, open_store, rel, signer
+from .siteconfig import plugin_options
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
-
-
-class CliError(Exception):
-    """One line for the user, and the exit status."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
+# MkDocs leaves these out of every site whatever exclude_docs says (mkdocs.structure.files).
+DEFAULT_EXCLUDE = pathspec.GitIgnoreSpec.from_lines([".*", "/templates/"])
 
 
-def find_config(start: str | None = None) -> str:
-    folder = os.path.abspath(start or os.getcwd())
-    while True:
-        for name in CONFIG_NAMES:
-            candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate):
-                return candidate
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            raise CliError("mkdocs.yml: expected it in this folder or one above, got none "
-                           "(run this inside a tipsheet project, or pass -f path/to/mkdocs.yml)", 2)
-        folder = parent
+def _problems(where: str, errors: list[tuple[str, Exception]]) -> str:
+    return "; ".join(f"{where}{name}: {error}" for name, error in errors)
 
 
-class _Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.lines: list[str] = []
+def validated(config: Config, options: dict[str, Any], where: str) -> list[str]:
+    """Load ``options`` into ``config`` and validate; the warnings, or CliError naming every error."""
+    try:
+        config.load_dict(options)
+    except ConfigurationError as exc:
+        raise CliError(f"{where}{exc}", 2) from None
+    errors, warnings = config.validate()
+    if errors:
+        raise CliError(_problems(where, errors), 2)
+    return [f"{where}{name}: {warning}" for name, warning in warnings]
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
 
-
-def _plugin_config(config: MkDocsConfig, name: str) -> Any:
-    plugin = config.plugins.get(name)
-    return plugin.config if plugin is not None else None
+def load_site(path: str) -> tuple[MkDocsConfig, dict[str, Config | None], list[str]]:
+    """MkDocs' settings and tipsheet's plugin options, validated; MkDocs' plugins and hooks are not loaded."""
+    rel = os.path.relpath(path)
+    mkdocs_config = MkDocsConfig(config_file_path=path)
+    try:
+        with open(path, "rb") as handle:
+            mkdocs_config.load_file(handle)
+    except (OSError, ConfigurationError) as exc:
+        raise CliError(f"{rel}: {exc}", 2) from None
+    raw_plugins = {"plugins": mkdocs_config.get("plugins")}
+    warnings = validated(mkdocs_config, {"plugins": [], "hooks": []}, f"{rel}: ")
+    configs: dict[str, Config | None] = {}
+    for name, schema in (("tipsheet/tips", TipsConfig), ("tipsheet/digests", DigestsConfig)):
+        options = plugin_options(raw_plugins, name)
+        if options is None:
+            configs[name] = None
+            continue
+        plugin_config = schema(config_file_path=path)
+        warnings += validated(plugin_config, options, f"{rel}: {name}: ")
+        configs[name] = plugin_config
+    return mkdocs_config, configs, warnings
 
 
 @dataclass
@@ -104,10 +112,18 @@ class Project:
             self._loaded = load_tips(self.mkdocs.docs_dir, self.root, self.settings)
         return self._loaded
 
+    def tips(self) -> list[Tip]:
+        """The tips the site publishes: less ``exclude_docs``, with ``draft_docs`` as drafts (as MkDocs does)."""
+        exclude = self.mkdocs.exclude_docs
+        excluded = DEFAULT_EXCLUDE + exclude if exclude else DEFAULT_EXCLUDE
+        drafts = self.mkdocs.draft_docs
+        return publishable(self.load().tips, lambda uri: bool(excluded.match_file(uri)),
+                           lambda uri: bool(drafts and drafts.match_file(uri)))
+
     def catalog(self) -> Catalog:
         """The published tips; content errors stop here, listed as the build lists them."""
         try:
-            return catalog_of(self.load(), self.settings)
+            return catalog_of(self.load(), self.settings, tips=self.tips())
         except (ContentError, ClockError) as exc:
             raise CliError(str(exc)) from None
 
@@ -129,11 +145,13 @@ class Project:
     def summary(self, tip: Tip) -> str:
         return tip.summary or excerpt_text(self.markdown.html(tip.body))
 
+    def template_dirs(self) -> list[str]:
+        return [self.path(self.tips_config.templates)] if self.tips_config.templates else []
+
     def digest_renderer(self) -> DigestRenderer:
         config = self.digests()
-        dirs = [self.path(self.tips_config.templates)] if self.tips_config.templates else []
         return DigestRenderer(self.settings, self.urls, self.summary,
-                              MailOptions(config.max_kb * 1000, config.postal_address, dirs))
+                              MailOptions(config.max_kb * 1000, config.postal_address, self.template_dirs()))
 
     @property
     def host(self) -> str:
@@ -164,40 +182,27 @@ class Project:
     def db_path(self) -> str:
         """TIPSHEET_DB, else digests: database: (default tipsheet.db beside mkdocs.yml)."""
         configured = self.digests_config.database if self.digests_config is not None else "tipsheet.db"
-        return os.environ.get("TIPSHEET_DB") or self.path(configured)
+        return database_path(self.path(configured))
 
     def store(self) -> Store:
-        try:
-            return Store(self.db_path())
-        except sqlite3.Error as exc:
-            raise CliError(f"{self.rel(self.db_path())}: expected a tipsheet database, got {exc}") from None
+        return open_store(self.db_path())
 
     @staticmethod
     def signer() -> Signer:
-        try:
-            return Signer(os.environ.get("TIPSHEET_SECRET", ""))
-        except TokenError as exc:
-            raise CliError(str(exc), 2) from None
+        return signer()
 
-    def rel(self, path: str) -> str:
-        return os.path.relpath(path, os.getcwd())
+    @staticmethod
+    def rel(path: str) -> str:
+        return rel(path)
 
 
 def open_project(config_file: str | None = None) -> Project:
-    path = os.path.abspath(config_file) if config_file else find_config()
-    if not os.path.isfile(path):
-        raise CliError(f"{path}: expected a mkdocs.yml file, got nothing there", 2)
-    errors = _Errors()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(errors)
-    try:
-        config = load_config(path)
-    except (ConfigurationError, SystemExit) as exc:
-        detail = "; ".join(errors.lines) or str(exc)
-        raise CliError(f"{os.path.relpath(path)}: {detail}", 2) from None
-    finally:
-        logger.removeHandler(errors)
-    tips = _plugin_config(config, "tipsheet/tips")
-    if tips is None or not tips.enabled:
+    path = config_path(config_file)
+    mkdocs_config, configs, warnings = load_site(path)
+    for warning in warnings:
+        print(f"WARNING - {warning}", file=sys.stderr)
+    tips = configs["tipsheet/tips"]
+    if not isinstance(tips, TipsConfig) or not tips.enabled:
         raise CliError(f"{os.path.relpath(path)}: plugins: expected 'tipsheet/tips', got none", 2)
-    return Project(path, config, tips, _plugin_config(config, "tipsheet/digests"))
+    digests = configs["tipsheet/digests"]
+    return Project(path, mkdocs_config, tips, digests if isinstance(digests, DigestsConfig) else None)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 
-from ..model import Author, SeriesInfo, Settings, TagInfo
-from ..problems import did_you_mean
+from ..content.model import Author, SeriesInfo, Settings, TagInfo
+from ..content.problems import did_you_mean
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -76,13 +78,58 @@ class TipsConfig(Config):
     publish_day = c.Choice((*WEEKDAYS, "any"), default="tuesday")
     home = c.SubConfig(HomeConfig)
     subscribe_page = c.Type(str, default="subscribe.md")
-    subscribe_email = c.Optional(c.Type(str))
     preview_on_serve = c.Type(bool, default=True)
     templates = c.Optional(c.Type(str))
     max_tip_kb = c.Type(int, default=1000)
     cache_theme_fragments = c.Type(bool, default=True)
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
+
+
+class FeedsConfig(Config):
+    enabled = c.Type(bool, default=True)
+    limit = c.Type(int, default=20)
+    content = c.Choice(("full", "summary"), default="full")
+    per_tag = c.Type(bool, default=True)
+    per_series = c.Type(bool, default=True)
+    json = c.Type(bool, default=True)
+
+
+class SmtpConfig(Config):
+    host = c.Type(str, default="localhost")
+    port = c.Optional(c.Type(int))
+    security = c.Choice(("none", "starttls", "tls"), default="starttls")
+    user = c.Optional(c.Type(str))
+    timeout = c.Type(int, default=30)
+
+
+class DigestsConfig(Config):
+    enabled = c.Type(bool, default=True)
+    period = c.Choice(("weekly", "monthly"), default="weekly")
+    tags = c.ListOfItems(c.Type(str), default=[])
+    from_address = c.Optional(c.Type(str))
+    reply_to = c.Optional(c.Type(str))
+    list_id = c.Optional(c.Type(str))
+    unsubscribe_url = c.Optional(c.Type(str))
+    unsubscribe_mailto = c.Optional(c.Type(str))
+    postal_address = c.Type(str, default="")
+    max_kb = c.Type(int, default=90)
+    archive_page_size = c.Type(int, default=50)  # digests per page of the digest archive (one line each)
+    database = c.Type(str, default="tipsheet.db")
+    rate = c.Type((int, float), default=20.0)
+    retries = c.Type(int, default=3)
+    retry_delay = c.Type((int, float), default=2.0)
+    smtp = c.SubConfig(SmtpConfig)
+
+
+def require_site_url(config: MkDocsConfig, who: str) -> str:
+    url = config.site_url or ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        got = repr(url) if url else "nothing"
+        raise PluginError(f"{who}: site_url: expected the site's public address, like https://tips.example.org/, "
+                          f"got {got} (set site_url in mkdocs.yml: feeds and emails need absolute links)")
+    return url
 
 
 def check_keys(config: TipsConfig) -> list[str]:

@@ -8,40 +8,19 @@ like any other file.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import feeds
-from ..urls import absolute
-from ..views import Link, make_env
+from ..feeds import build as feeds
+from ..site.jinja import make_env
+from ..site.urls import absolute
+from ..site.views import Link
+from .config import FeedsConfig, require_site_url
 from .pages import IndexPage
 from .state import shared_state
-
-
-class FeedsConfig(Config):
-    enabled = c.Type(bool, default=True)
-    limit = c.Type(int, default=20)
-    content = c.Choice(("full", "summary"), default="full")
-    per_tag = c.Type(bool, default=True)
-    per_series = c.Type(bool, default=True)
-    json = c.Type(bool, default=True)
-
-
-def require_site_url(config: MkDocsConfig, who: str) -> str:
-    url = config.site_url or ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        got = repr(url) if url else "nothing"
-        raise PluginError(f"{who}: site_url: expected the site's public address, like https://tips.example.org/, "
-                          f"got {got} (set site_url in mkdocs.yml: feeds and emails need absolute links)")
-    return url
 
 
 class FeedsPlugin(BasePlugin[FeedsConfig]):

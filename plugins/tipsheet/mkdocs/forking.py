@@ -25,6 +25,7 @@ from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger(__name__)
 Records = list[tuple[str, int, str]]  # (logger name, level, message)
+MIN_PAGES = 64  # below this many pages for a worker, forking costs more than it saves
 
 
 class Capture(logging.Handler):

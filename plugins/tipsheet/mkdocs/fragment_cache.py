@@ -59,8 +59,6 @@ class FragmentCache:
     def __init__(self, env: Environment) -> None:
         assert env.loader is not None
         self.env = env
-        self.hits = 0
-        self.misses = 0
         self._rendered: dict[tuple[str, str, str], Markup] = {}
         self._nav_urls: list[str] | None = None
         self._places: dict[int, str] = {}  # id(page) -> its shared place ('' for none); pages live all build
@@ -96,10 +94,8 @@ class FragmentCache:
     def render(self, context: Context, name: str) -> Markup:
         key = self._shared_key(context, name)
         if key is not None and key in self._rendered:
-            self.hits += 1
             return self._rendered[key]
         html = Markup(self.env.get_template(REAL + name).render(context.get_all()))
         if key is not None:
-            self.misses += 1
             self._rendered[key] = html
         return html

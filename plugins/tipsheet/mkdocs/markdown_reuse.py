@@ -27,7 +27,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .forking import Capture
+from .forking import Capture, Records, replay
 
 _mkdocs_log = logging.getLogger(mkdocs_pages.__name__)
 
@@ -42,7 +42,7 @@ class Rendition:
     title: str | None
     anchors: set[str]
     links: dict[str, dict[str, str]] | None  # linked file's src_uri -> {anchor: original link}
-    records: list[tuple[str, int, str]] = field(default_factory=list)  # (logger, level, message)
+    records: Records = field(default_factory=list)  # (logger, level, message)
 
 
 class SharedMarkdown:
@@ -73,8 +73,7 @@ class SharedMarkdown:
 
     @staticmethod
     def apply(page: Page, rendition: Rendition, files: Files) -> None:
-        for name, level, message in rendition.records:
-            logging.getLogger(name).log(level, message)
+        replay(rendition.records)
         page.content = rendition.content
         page.toc = get_toc(rendition.toc_tokens)
         page._title_from_render = rendition.title

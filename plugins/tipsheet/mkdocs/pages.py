@@ -19,9 +19,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from ..model import Tip
-from ..pages import ARCHIVE, SERIES_INDEX, TAGS, PageSpec
-from ..urls import Urls
+from ..content.model import Tip
+from ..site.plan import ARCHIVE, SERIES_INDEX, TAGS, PageSpec
+from ..site.urls import Urls
 
 log = get_plugin_logger(__name__)
 
@@ -42,7 +42,7 @@ class TipPage(Page):
         super().__init__(None, file, config)
         self.tip = tip
         self.shared = shared
-        self.update_date = (tip.updated or tip.date).date().isoformat()
+        self.update_date = tip.last_changed_day
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         """The tip's HTML; a body that Markdown or MkDocs cannot render is the tip's error, not a traceback."""
@@ -98,5 +98,5 @@ def add_generated_page(files: Files, config: MkDocsConfig, spec: PageSpec, fallb
                           inclusion=InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV)
     files.append(file)
     newest = spec.tips[0] if spec.tips else None
-    date = (newest.updated or newest.date).date().isoformat() if newest else fallback_date
+    date = newest.last_changed_day if newest else fallback_date
     return page_class(spec, file, config, date or "1970-01-01")

@@ -21,10 +21,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from . import forking
 from .forking import ForkJob, can_fork, capture_logs
 from .markdown_reuse import Rendition, SharedMarkdown
-
-MIN_PAGES = 64  # below this, forking costs more than it saves
 
 
 class ParallelMarkdown:
@@ -51,7 +50,7 @@ class ParallelMarkdown:
         from .pages import TipPage
 
         order = [f.page for f in files.documentation_pages() if isinstance(f.page, TipPage) and f.page is not first]
-        if self.processes < 2 or len(order) < MIN_PAGES or not can_fork():
+        if self.processes < 2 or len(order) < forking.MIN_PAGES or not can_fork():
             return
         share = len(order) // self.processes
         for n in range(1, self.processes):

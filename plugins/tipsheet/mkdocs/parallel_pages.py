@@ -27,10 +27,10 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from . import forking
 from .forking import ForkJob, can_fork, replay
 
 EMPTY_TEMPLATE = "tipsheet/built-elsewhere.html"
-MIN_PAGES = 64
 
 
 class _SkipNotices(logging.Filter):
@@ -54,7 +54,7 @@ class OffloadedPages:
     def start(self, pages: Sequence[Page], config: MkDocsConfig, files: Files, nav: Navigation,
               env: Environment) -> bool:
         """Fork a child that builds ``pages``; in this process they will render to nothing."""
-        if len(pages) < MIN_PAGES or not can_fork():
+        if len(pages) < forking.MIN_PAGES or not can_fork():
             return False
         doc_files = files.documentation_pages()
         self._args = (config, doc_files, nav, env)

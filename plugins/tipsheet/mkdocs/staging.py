@@ -1,4 +1,4 @@
-"""Keep the last good site until a new build has fully succeeded.
+"""Keep the last good site, and everything else in its folder, until a new build has fully succeeded.
 
 ``mkdocs build`` empties ``site_dir`` before it writes anything, so a build
 that fails halfway (bad content, ``--strict`` warnings, a crash) would leave
@@ -18,6 +18,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger(__name__)
@@ -64,26 +65,42 @@ class _Counter(logging.Handler):
 
 
 class Staging:
+    """The build writes into a sibling of the site folder, swapped in only when the whole build succeeded.
+
+    Nothing that was in the site folder is ever deleted before the new site is in place: the
+    previous site is renamed aside, the new one renamed in, and only then are the previous
+    site's dot-entries (the ``.git`` of a deployment checkout, ``.htaccess``, ``.well-known``,
+    which MkDocs itself never cleans) moved into the new one.  If any step fails, the previous
+    site is put back as it was.  A ``site_dir`` that is a symbolic link (to a web server's
+    folder, say) keeps its link: the staging folder sits beside the link's target, and the
+    target is what is swapped.
+    """
+
     SUFFIX = ".tipsheet-new"
+    OLD = ".tipsheet-old"
 
     def __init__(self) -> None:
-        self.final: str | None = None
+        self.final: str | None = None  # the real folder the site ends up in (a link's target)
         self.staging: str | None = None
         self.strict = False
         self._counter: _Counter | None = None
 
     def begin(self, config: MkDocsConfig) -> None:
-        """Redirect this build's output; called from ``on_config``.
-
-        A ``site_dir`` that is a symbolic link (to a web server's folder, say) is built in
-        place, as MkDocs would: swapping would replace the link with a plain folder.
-        """
+        """Redirect this build's output; called from ``on_config``."""
         if self.final is None:
-            self.final = os.path.abspath(config.site_dir)
+            self.final = os.path.realpath(config.site_dir)
             self.staging = self.final.rstrip(os.sep) + self.SUFFIX
-        if os.path.islink(self.final):
-            self.final = self.staging = None
-            return
+            parent = os.path.dirname(self.final)
+            if not os.access(parent, os.W_OK):
+                log.info(f"{parent} is not writable: the site is built in place, so a failed build can leave "
+                         "it half-built")
+                self.final = self.staging = None
+                return
+        old = self.final.rstrip(os.sep) + self.OLD
+        if os.path.lexists(old):
+            raise PluginError(f"{old}: expected no such folder, got one: it holds what a previous build could not "
+                              "move into the new site (see that build's warning); take what you need from it, "
+                              "then delete it")
         config.site_dir = self.staging  # type: ignore[assignment]
         self.strict = bool(config.strict)
         self._stop_counting()
@@ -105,27 +122,55 @@ class Staging:
         if self.strict and warnings:
             self.abandon()
             return
-        old = self.final.rstrip(os.sep) + ".tipsheet-old"
-        if os.path.isdir(old):
+        final, staging, old = self.final, self.staging, self.final.rstrip(os.sep) + self.OLD
+        had_site = os.path.isdir(final)
+        try:
+            if had_site:
+                os.replace(final, old)  # if this fails nothing has moved
+            try:
+                os.replace(staging, final)
+            except OSError:
+                if had_site:
+                    os.replace(old, final)  # put the previous site back exactly as it was
+                raise
+        except OSError as exc:
+            kept = "was kept as it was" if os.path.isdir(final) else f"is in {old}"
+            raise PluginError(f"{final}: expected to put the new site in place, got {exc}; the previous site "
+                              f"{kept}") from None
+        if had_site and self._carry_hidden_entries(old, final):
             remove_tree(old)
-        if os.path.isdir(self.final):
-            self._keep_hidden_entries()
-            os.replace(self.final, old)
-        os.replace(self.staging, self.final)
-        remove_tree(old)
-        log.info(f"The new site replaced the previous one in {self.final}")
+        log.info(f"The new site replaced the previous one in {final}")
 
-    def _keep_hidden_entries(self) -> None:
-        """Carry over what MkDocs itself never cleans out of site_dir: entries whose name starts with a dot
-        (the ``.git`` of a deployment checkout, ``.htaccess``, ``.well-known``)."""
-        assert self.final is not None and self.staging is not None
-        for entry in os.scandir(self.final):
-            target = os.path.join(self.staging, entry.name)
-            if entry.name.startswith(".") and not os.path.lexists(target):
-                os.replace(entry.path, target)
+    @staticmethod
+    def _carry_hidden_entries(old: str, final: str) -> bool:
+        """Move the previous site's dot-entries into the new one, as MkDocs keeps them in place.
+
+        As in a build without staging, a file the new site has too is the new site's; folders
+        are merged.  Returns False if anything could not be moved: then ``old`` is kept, named
+        in a warning, and the next build refuses to start until someone has looked at it.
+        """
+        moved_all = True
+
+        def carry(source: str, target: str) -> None:
+            nonlocal moved_all
+            try:
+                if os.path.isdir(source) and not os.path.islink(source) and os.path.isdir(target):
+                    for entry in os.scandir(source):
+                        carry(entry.path, os.path.join(target, entry.name))
+                elif not os.path.lexists(target):
+                    os.replace(source, target)
+            except OSError as exc:
+                moved_all = False
+                log.warning(f"{source}: expected to move it into the new site, got {exc}; the previous "
+                            f"site is kept in {old}")
+
+        for entry in os.scandir(old):
+            if entry.name.startswith("."):
+                carry(entry.path, os.path.join(final, entry.name))
+        return moved_all
 
     def abandon(self) -> None:
-        """The build failed: drop what it wrote and keep the previous site."""
+        """The build failed: drop what it wrote (only ever the staging folder) and keep the previous site."""
         self._stop_counting()
         if self.staging and os.path.isdir(self.staging):
             shutil.rmtree(self.staging, ignore_errors=True)

@@ -17,10 +17,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..catalog import Catalog
-from ..model import Settings, Tip
-from ..urls import Urls
-from ..views import Link, Subscribe, Views
+from ..content.catalog import Catalog
+from ..content.model import Settings, Tip
+from ..site.urls import Urls
+from ..site.views import Link, Subscribe, Views
 from .parallel_markdown import ParallelMarkdown
 from .parallel_pages import OffloadedPages
 
@@ -59,12 +59,24 @@ class BuildState:
         return self.views
 
 
+class StateHolder:
+    """What the tips plugin is to the others: the holder of this build's state.
+
+    The feeds and digests plugins find it by this class, so that nothing here
+    imports the tips plugin (which imports this module).
+    """
+
+    state: BuildState | None = None
+
+    @property
+    def holds_state(self) -> bool:
+        return False
+
+
 def shared_state(config: MkDocsConfig, who: str) -> BuildState:
     """The tips plugin's state for this build, for the other tipsheet plugins."""
-    from .tips import TipsPlugin
-
     for plugin in config.plugins.values():
-        if isinstance(plugin, TipsPlugin) and plugin.config.enabled:
+        if isinstance(plugin, StateHolder) and plugin.holds_state:
             if plugin.state is None:
                 raise PluginError(f"{who}: list 'tipsheet/tips' before it under 'plugins:' in mkdocs.yml")
             return plugin.state

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
@@ -22,14 +23,16 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..catalog import catalog_of
-from ..clock import ClockError
-from ..excerpts import summary_of
-from ..loader import load_tips
-from ..pages import plan
-from ..problems import ContentError
-from ..urls import Urls
-from ..views import Link, Views
+from ..content import clock
+from ..content.catalog import Catalog, publishable
+from ..content.clock import ClockError
+from ..content.loader import Loaded, load_tips
+from ..content.model import Settings, Tip
+from ..content.problems import ContentError
+from ..site.excerpts import summary_of
+from ..site.plan import plan
+from ..site.urls import Urls
+from ..site.views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from
 from .forking import workers
 from .fragment_cache import FragmentCache
@@ -37,7 +40,7 @@ from .markdown_reuse import CachedMarkdown, RenditionCache, SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .parallel_markdown import ParallelMarkdown
 from .staging import Staging
-from .state import BuildState
+from .state import BuildState, StateHolder
 
 log = get_plugin_logger(__name__)
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -46,7 +49,7 @@ CSS_SRC = os.path.join(HERE, "assets", "tipsheet.css")
 CSS_URI = "assets/tipsheet/tipsheet.css"
 
 
-class TipsPlugin(BasePlugin[TipsConfig]):
+class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -54,6 +57,13 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         self.command = "build"
         self.staging: Staging | None = None
         self.renditions = RenditionCache()  # kept across mkdocs serve rebuilds, keyed on everything it depends on
+        self._loaded: Loaded | None = None  # this build's tips, read in on_pre_build
+        self._settings: Settings | None = None
+        self._now = datetime.fromtimestamp(0, UTC)
+
+    @property
+    def holds_state(self) -> bool:
+        return bool(self.config.enabled)
 
     # -- lifecycle -------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -76,22 +86,51 @@ class TipsPlugin(BasePlugin[TipsConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Read and check every tip before MkDocs empties the site folder."""
+        """Read and check every tip before MkDocs empties the site folder (the catalog waits for the files)."""
+        self._loaded = None
         if not self.config.enabled:
             return
-        settings = settings_from(self.config, config)
-        root = project_dir(config)
-        loaded = load_tips(config.docs_dir, root, settings)
+        self._settings = settings_from(self.config, config)
+        loaded = load_tips(config.docs_dir, project_dir(config), self._settings)
         for warning in loaded.warnings:
             log.warning(str(warning))
-        preview = self.command == "serve" and self.config.preview_on_serve
+        if loaded.errors:
+            raise PluginError(str(ContentError(loaded.errors)))
         try:
-            catalog = catalog_of(loaded, settings, preview=preview)
-        except (ContentError, ClockError) as exc:
+            self._now = clock.now()
+        except ClockError as exc:
             raise PluginError(str(exc)) from None
-        self.state = BuildState(settings, Urls(config.use_directory_urls), catalog, root)
-        if self.config.templates:
-            self.state.template_dirs = [os.path.join(root, self.config.templates)]
+        self._loaded = loaded
+
+    def _catalog(self, files: Files) -> Catalog:
+        """The loaded tips as MkDocs will build them: ``exclude_docs`` leaves a tip out, ``draft_docs`` drafts it.
+
+        A tip whose file is gone from MkDocs' files (a plugin before this one removed it) is left out
+        too, with a warning: a card, a feed entry or a digest must never link to a page that is not built.
+        """
+        assert self._loaded is not None and self._settings is not None
+        excluded: list[Tip] = []
+        missing: list[Tip] = []
+        for tip in self._loaded.tips:
+            file = files.get_file_from_path(tip.src_uri)
+            if file is None:
+                missing.append(tip)
+            elif file.inclusion == InclusionLevel.EXCLUDED:
+                excluded.append(tip)
+        if excluded:
+            log.info(f"{len(excluded)} tips left out by exclude_docs: {', '.join(t.path for t in excluded)}")
+        for tip in missing:
+            log.warning(f"{tip.path}: file: expected MkDocs to build it, got no such file among its documentation "
+                        "files (a plugin listed before tipsheet/tips removed it); left out of every page and feed")
+        gone = {t.src_uri for t in excluded + missing}
+
+        def drafted(src_uri: str) -> bool:
+            file = files.get_file_from_path(src_uri)
+            return file is not None and file.inclusion == InclusionLevel.DRAFT
+
+        tips = publishable(self._loaded.tips, gone.__contains__, drafted)
+        preview = self.command == "serve" and self.config.preview_on_serve
+        return Catalog(tips, self._settings, self._now, preview=preview)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.state is not None and self.state.parallel is not None:
@@ -112,10 +151,14 @@ class TipsPlugin(BasePlugin[TipsConfig]):
 
     # -- files and pages -------------------------------------------------------
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        state = self.state
-        if state is None:
+        if self._loaded is None:
             return files
-        catalog = state.catalog
+        catalog = self._catalog(files)
+        root = project_dir(config)
+        assert self._settings is not None
+        state = self.state = BuildState(self._settings, Urls(config.use_directory_urls), catalog, root)
+        if self.config.templates:
+            state.template_dirs = [os.path.join(root, self.config.templates)]
         shared: SharedMarkdown | ParallelMarkdown | CachedMarkdown | None = None
         if self.config.reuse_markdown:
             shared = SharedMarkdown(config)
@@ -136,7 +179,7 @@ class TipsPlugin(BasePlugin[TipsConfig]):
                 file.inclusion = InclusionLevel.DRAFT if catalog.preview else InclusionLevel.EXCLUDED
             state.pages[tip.slug] = TipPage(tip, file, config, shared)
         newest = catalog.published[0] if catalog.published else None
-        state.update_date = (newest.updated or newest.date).date().isoformat() if newest else None
+        state.update_date = newest.last_changed_day if newest else None
         for spec in plan(catalog):
             add_generated_page(files, config, spec, state.update_date)
         files.append(File.generated(config, CSS_URI, abs_src_path=CSS_SRC))

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from .subscribers import Store
+from ..site.jinja import make_env
+from .store import Store
 from .tokens import Signer, TokenError
-from .views import make_env
 
 StartResponse = Callable[..., Any]
 

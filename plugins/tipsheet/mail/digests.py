@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from .catalog import Catalog
-from .model import Settings, Tip
-from .problems import did_you_mean
-from .urls import Urls
+from ..content.catalog import Catalog
+from ..content.model import Tip
+from ..content.problems import did_you_mean
+from ..site.urls import Urls
 
 WEEKLY = "weekly"
 MONTHLY = "monthly"
@@ -108,10 +108,6 @@ class Digest:
     @property
     def folder(self) -> str:
         return Urls.digest(self.period.id, self.tag)
-
-    def title(self, settings: Settings) -> str:
-        scope = f" · {settings.tags[self.tag].title}" if self.tag else ""
-        return f"{settings.site_name}{scope}: {self.period.label(settings.language)}"
 
 
 class DigestIndex:

@@ -17,10 +17,10 @@ import css_inline
 from babel.dates import format_date
 from markupsafe import escape
 
+from ..content.model import Settings, Tip
+from ..site.jinja import make_env
+from ..site.urls import Urls, absolute
 from .digests import Digest
-from .model import Settings, Tip
-from .urls import Urls, absolute
-from .views import make_env
 
 UNSUBSCRIBE_PLACEHOLDER = "%%TIPSHEET_UNSUBSCRIBE_URL%%"
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
@@ -46,7 +46,6 @@ class RenderedDigest:
     subject: str
     html: str
     text: str
-    archive_url: str
 
     @property
     def html_bytes(self) -> int:
@@ -110,7 +109,7 @@ class DigestRenderer:
         )
         html = _INLINER.inline(self._html.render(**context))
         text = self._text.render(**context).strip() + "\n"
-        rendered = RenderedDigest(digest, subject, html, text, archive)
+        rendered = RenderedDigest(digest, subject, html, text)
         if rendered.html_bytes > self.options.max_bytes:
             raise DigestTooLarge(
                 f"digest {digest.id}: HTML part: expected at most {self.options.max_bytes // 1000} KB "

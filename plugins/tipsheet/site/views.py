@@ -1,10 +1,8 @@
 """HTML fragments of the site (cards, pagers, the tip's header and footer), from Jinja2.
 
-Our environment escapes everything (``autoescape=True``): a title such as
-``Use <Tab> to move`` shows as text wherever it appears.  The site generator's
-own templates only ever receive the finished, escaped :class:`Markup`.
-Templates come from the package, and a site can replace any of them by
-putting a file of the same name in its templates folder.
+Rendered through :func:`~tipsheet.site.jinja.make_env`, which escapes
+everything; the site generator's own templates only ever receive the
+finished, escaped :class:`Markup`.
 """
 
 from __future__ import annotations
@@ -14,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.dates import format_date
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .catalog import Catalog
-from .digests import Digest
-from .model import Tip
-from .pages import PageSpec
+from ..content.catalog import Catalog
+from ..content.model import Tip
+from .jinja import make_env
+from .plan import PageSpec
 from .urls import Urls, root_of
 
 ROOT_MARK = "@@tipsheet-root@@"  # stands for the path to the site root in a card rendered once
@@ -54,23 +51,6 @@ class Subscribe:
 
     feeds: list[Link] = field(default_factory=list)
     email: Link | None = None
-    digests: Link | None = None
-
-
-def make_env(template_dirs: Sequence[str] = ()) -> Environment:
-    """Our Jinja2 environment: package templates, overridable from the site's own folder."""
-    loaders = [FileSystemLoader(list(template_dirs))] if template_dirs else []
-    env = Environment(
-        loader=ChoiceLoader([*loaders, PackageLoader("tipsheet", "templates")]),
-        # HTML is always escaped; only plain-text templates (.txt, for emails) are not.
-        autoescape=select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        auto_reload=False,  # one environment per build: no need to stat every template on every use
-    )
-    return env
 
 
 class Views:
@@ -174,10 +154,15 @@ class Views:
             previous = n
         return links
 
-    def index_page(self, spec: PageSpec, current: str, intro: str = "") -> Markup:
-        """The whole content of an archive, year, tag or series page."""
+    def pager_ends(self, spec: PageSpec, current: str) -> tuple[str, str]:
+        """Links to the newer and older page of a paginated list ('' where there is none)."""
         newer = self.link(spec.folder_of(spec.number - 1), current) if spec.number > 1 else ""
         older = self.link(spec.folder_of(spec.number + 1), current) if spec.number < spec.count else ""
+        return newer, older
+
+    def index_page(self, spec: PageSpec, current: str, intro: str = "") -> Markup:
+        """The whole content of an archive, year, tag or series page."""
+        newer, older = self.pager_ends(spec, current)
         context: dict[str, object] = dict(
             spec=spec, intro=intro, cards=[self.card_html(t, current) for t in spec.tips],
             pager=self.pager(spec, current), newer=newer, older=older,
@@ -235,27 +220,4 @@ class Views:
             newer=self.card(newer, current) if newer else None,
             related=[self.card(t, current) for t in self.catalog.related(tip)],
             subscribe=self.subscribe_box("site", None, current),
-        )
-
-    # -- digests -------------------------------------------------------------
-    def digest_page(self, spec: PageSpec, digest: Digest, newer: Digest | None, older: Digest | None,
-                    current: str, subscribe: Link | None) -> Markup:
-        return self.render(
-            "fragments/digest.html", spec=spec, cards=[self.card_html(t, current) for t in digest.tips],
-            newer=(newer.period.label(self.settings.language), self.link(newer.folder, current)) if newer else None,
-            older=(older.period.label(self.settings.language), self.link(older.folder, current)) if older else None,
-            archive=self.link(Urls.digest_index(digest.tag), current),
-            subscribe=Link(subscribe.title, self.to(subscribe.url, current)) if subscribe else None,
-        )
-
-    def digests_index(self, spec: PageSpec, others: list[tuple[str, str]], current: str,
-                      subscribe: Link | None) -> Markup:
-        rows = [(d.period.label(self.settings.language), self.link(d.folder, current), len(d.tips),
-                 d.tips[-1].title) for d in spec.entries]
-        newer = self.link(spec.folder_of(spec.number - 1), current) if spec.number > 1 else ""
-        older = self.link(spec.folder_of(spec.number + 1), current) if spec.number < spec.count else ""
-        return self.render(
-            "fragments/digests.html", spec=spec, rows=rows, pager=self.pager(spec, current), newer=newer,
-            older=older, others=[(title, self.link(folder, current)) for title, folder in others],
-            subscribe=Link(subscribe.title, self.to(subscribe.url, current)) if subscribe else None,
         )

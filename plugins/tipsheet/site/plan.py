@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from .catalog import Catalog
-from .model import Tip
+from ..content.catalog import Catalog
+from ..content.model import Tip
 from .urls import Urls
 
 ARCHIVE = "archive"
@@ -21,6 +21,9 @@ TAGS = "tags"
 TAG = "tag"
 SERIES_INDEX = "series-index"
 SERIES = "series"
+DIGESTS = "digests"
+DIGEST = "digest"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,16 @@ class PageSpec:
         return self.title if self.number == 1 else f"{self.title} (page {self.number} of {self.count})"
 
 
+def chunks(items: Sequence[T], size: int) -> list[tuple[T, ...]]:
+    """``items`` in pages of ``size``; an empty list is one empty page (a list page always exists)."""
+    return [tuple(items[i:i + size]) for i in range(0, len(items), size)] or [()]
+
+
 def paginate(kind: str, folder: str, title: str, tips: Sequence[Tip], size: int,
              key: str | None = None) -> list[PageSpec]:
-    chunks = [tuple(tips[i:i + size]) for i in range(0, len(tips), size)] or [()]
-    return [PageSpec(kind, Urls.paged(folder, n), title, chunk, key, n, len(chunks), folder)
-            for n, chunk in enumerate(chunks, start=1)]
+    pages = chunks(tips, size)
+    return [PageSpec(kind, Urls.paged(folder, n), title, chunk, key, n, len(pages), folder)
+            for n, chunk in enumerate(pages, start=1)]
 
 
 def plan(catalog: Catalog) -> list[PageSpec]:

@@ -29,6 +29,7 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_FORMAT = "a date as YYYY-MM-DD (or an ISO date and time with offset)"
+LINE_BREAKS = "\u0085\u2028\u2029"
 
 
 def slugify(text: str) -> str:
@@ -111,6 +112,12 @@ class _Fields:
             return None
         if "\n" in value.strip():
             self.error(field, "one line of text", f"{value.strip().count(chr(10)) + 1} lines")
+            return None
+        control = next((c for c in value.strip() if unicodedata.category(c) == "Cc" or c in LINE_BREAKS), None)
+        if control is not None:
+            # a carriage return would end an email's Subject line; no title needs one
+            self.error(field, "one line of text without control characters",
+                       f"{control!r} at character {value.strip().index(control) + 1}", "remove it")
             return None
         return " ".join(value.split())
 

@@ -22,7 +22,7 @@ from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .digest_mail import RenderedDigest
+from .render import RenderedDigest
 
 
 class AddressError(ValueError):

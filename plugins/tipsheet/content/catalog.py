@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -49,7 +49,6 @@ class Catalog:
         self.published: tuple[Tip, ...] = tuple(t for t in ordered if self.is_published(t))
         self.listed: tuple[Tip, ...] = self.all if preview else self.published
         self.by_slug = {t.slug: t for t in self.all}
-        self.by_src_uri = {t.src_uri: t for t in self.all}
         self._position = {t.slug: i for i, t in enumerate(self.listed)}
         self.by_tag = self._group(lambda t: t.tags)
         self.by_year = self._group(lambda t: (t.date.astimezone(settings.timezone).year,))
@@ -73,9 +72,6 @@ class Catalog:
         if tip.draft:
             return "draft"
         return "scheduled" if tip.date > self.now else "published"
-
-    def is_listed(self, tip: Tip) -> bool:
-        return tip.slug in self._position
 
     def tips_for_tag(self, key: str) -> tuple[Tip, ...]:
         return self.by_tag.get(key, ())
@@ -109,15 +105,33 @@ class Catalog:
         return self._related.lookup(tip, self.settings.related_count if count is None else count)
 
 
-def catalog_of(loaded: Loaded, settings: Settings, preview: bool = False) -> Catalog:
+def publishable(tips: Iterable[Tip], excluded: Callable[[str], bool], drafted: Callable[[str], bool]) -> list[Tip]:
+    """The tips a site generator will build: less those it excludes, with those it treats as drafts marked so.
+
+    ``excluded`` and ``drafted`` answer for a tip's ``src_uri`` (MkDocs' ``exclude_docs`` and
+    ``draft_docs``), so a tip the generator leaves out never shows on a card, in a feed or in
+    a digest that would link to a page that is not there.
+    """
+    out = []
+    for tip in tips:
+        if excluded(tip.src_uri):
+            continue
+        out.append(replace(tip, draft=True) if drafted(tip.src_uri) and not tip.draft else tip)
+    return out
+
+
+def catalog_of(loaded: Loaded, settings: Settings, preview: bool = False,
+               tips: Iterable[Tip] | None = None) -> Catalog:
     """The catalog of a site whose tips all loaded, as of now (``SOURCE_DATE_EPOCH`` when set).
 
-    Raises :class:`ContentError` with every content error at once, or
-    :class:`~tipsheet.clock.ClockError` for a bad ``SOURCE_DATE_EPOCH``.
+    ``tips`` is the loaded tips less what the site generator leaves out (see
+    :func:`publishable`); by default, all of them.  Raises :class:`ContentError`
+    with every content error at once, or :class:`~tipsheet.content.clock.ClockError`
+    for a bad ``SOURCE_DATE_EPOCH``.
     """
     if loaded.errors:
         raise ContentError(loaded.errors)
-    return Catalog(loaded.tips, settings, clock.now(), preview=preview)
+    return Catalog(loaded.tips if tips is None else tips, settings, clock.now(), preview=preview)
 
 
 class _RelatedIndex:

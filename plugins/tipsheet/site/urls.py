@@ -77,20 +77,6 @@ class Urls:
         return f"{scope}/{name}" if scope else name
 
 
-def relative(target: str, current: str) -> str:
-    """``target`` as a link from the page at ``current`` (both site-relative URLs).
-
-    Relative links keep the site working under any base path and from disk.
-    """
-    if "://" in target or target.startswith(("#", "mailto:")):
-        return target
-    base = current if current.endswith("/") else posixpath.dirname(current)
-    path = posixpath.relpath("/" + target, "/" + base)
-    if (not target or target.endswith("/")) and not path.endswith("/"):
-        path += "/"
-    return path
-
-
 def root_of(current: str) -> str:
     """From the page at ``current`` back to the site root: ``''``, ``'../'``, ``'../../'``...
 

@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .digest_mail import DigestRenderer, RenderedDigest
-from .digests import Digest
-from .mime import BulkPolicy, Envelope, address, build_message, message_id
-from .subscribers import BOUNCED, Store, Subscriber
+from ..mail.digests import Digest
+from ..mail.mime import BulkPolicy, Envelope, address, build_message, message_id
+from ..mail.render import DigestRenderer, RenderedDigest
+from .store import BOUNCED, Store, Subscriber
 from .tokens import Signer
 
 SECURITY = ("none", "starttls", "tls")

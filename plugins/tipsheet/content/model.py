@@ -100,6 +100,16 @@ class Tip:
     def reading_minutes(self, words_per_minute: int) -> int:
         return max(1, math.ceil(self.words / max(1, words_per_minute)))
 
+    @property
+    def last_changed(self) -> datetime:
+        """The last significant change: ``updated`` when the writer gave one, else the tip's date."""
+        return self.updated or self.date
+
+    @property
+    def last_changed_day(self) -> str:
+        """``last_changed`` as ``YYYY-MM-DD``: the date a sitemap and a page's footer show."""
+        return self.last_changed.date().isoformat()
+
     def sort_key(self) -> tuple[float, str]:
         """Newest first, then by slug, so that equal dates still sort the same way every build."""
         return (-self.date.timestamp(), self.slug)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from datetime import UTC
 
 from email_validator import EmailNotValidError, validate_email
 
-from . import clock
-from .problems import did_you_mean
+from ..content import clock
+from ..content.problems import did_you_mean
 
 ACTIVE, UNSUBSCRIBED, BOUNCED = "active", "unsubscribed", "bounced"
 SCHEMA = """
@@ -42,6 +43,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (digest, subscriber_id)
 );
 """
+
+
+class StoreError(Exception):
+    """The database cannot be used (missing, or not a tipsheet database); one line for the user."""
 
 
 class SubscriberError(ValueError):
@@ -105,8 +110,14 @@ def _now() -> str:
 class Store:
     """The subscriber list and the ledger; one connection, short transactions."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, create: bool = False) -> None:
+        """Open the database at ``path``; only ``create`` makes a new one (see :meth:`create`)."""
         self.path = path
+        if not create and not os.path.isfile(path):
+            raise StoreError("no file there (create the list once with 'tipsheet subscribers init')")
+        if create:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # the list is personal data: owner only
+            os.close(fd)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)  # explicit transactions below
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -114,7 +125,21 @@ class Store:
         # Each ledger row is its own commit.  In WAL mode NORMAL survives a killed process (the case
         # that matters: a send interrupted and re-run); only a power cut could lose the last few.
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.executescript(SCHEMA)
+        if create:
+            self.db.executescript(SCHEMA)
+        elif not self._has_schema():
+            self.db.close()
+            raise StoreError("a database without tipsheet's tables (create the list with 'tipsheet subscribers "
+                             "init', or point TIPSHEET_DB at the right file)")
+
+    @classmethod
+    def create(cls, path: str) -> Store:
+        """A new, empty list (or the existing one, unchanged: creating twice is harmless)."""
+        return cls(path, create=True)
+
+    def _has_schema(self) -> bool:
+        names = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {"subscribers", "deliveries"} <= names
 
     def close(self) -> None:
         self.db.close()

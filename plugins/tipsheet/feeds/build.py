@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
-from . import __version__
-from .catalog import Catalog
-from .excerpts import absolute_html
-from .model import Settings, Tip
-from .urls import Urls, absolute
+from .. import __version__
+from ..content.catalog import Catalog
+from ..content.model import Settings, Tip
+from ..site.excerpts import absolute_html
+from ..site.urls import Urls, absolute
 
 GENERATOR_URI = "https://github.com/tipsheet/tipsheet"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -79,7 +79,7 @@ def distinct_updates(tips: Sequence[Tip]) -> dict[str, datetime]:
     """
     by_instant: dict[datetime, list[Tip]] = {}
     for tip in tips:
-        by_instant.setdefault(tip.updated or tip.date, []).append(tip)
+        by_instant.setdefault(tip.last_changed, []).append(tip)
     out: dict[str, datetime] = {}
     for instant, group in by_instant.items():
         for offset, tip in enumerate(sorted(group, key=lambda t: t.slug)):
@@ -114,7 +114,7 @@ def tag_uri(settings: Settings, tip: Tip) -> str:
 
 
 def _updated(tips: Sequence[Tip], fallback: datetime) -> datetime:
-    return max(((t.updated or t.date) for t in tips), default=fallback)
+    return max((t.last_changed for t in tips), default=fallback)
 
 
 def _feed(scope: Scope, entries: Sequence[Entry], settings: Settings, urls: Urls, options: FeedOptions,
@@ -233,7 +233,7 @@ def build_all(catalog: Catalog, urls: Urls, options: FeedOptions, html_of: Calla
         return cache[tip.slug]
 
     newest = catalog.published[0] if catalog.published else None
-    fallback = (newest.updated or newest.date) if newest else EPOCH
+    fallback = newest.last_changed if newest else EPOCH
     files: dict[str, bytes] = {}
     for scope in scopes(catalog, urls, options):
         files.update(render(scope, [entry(t) for t in scope.tips], settings, urls, options, fallback))

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from .model import Tip
+from ..content.model import Tip
 
 _MORE_HTML = re.compile(r"<!--\s*more\s*-->")
 

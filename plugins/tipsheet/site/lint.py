@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from .loader import Loaded
-from .model import Tip
-from .problems import Problem, Severity
+from ..content.loader import Loaded
+from ..content.model import Tip
+from ..content.problems import Problem, Severity
 
 MAX_SUMMARY = 300
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}).*?^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
