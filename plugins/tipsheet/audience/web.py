@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..content import clock
 from ..site.jinja import make_env
-from .store import Store
+from .store import Store, StoreError
 from .tokens import Signer, TokenError
 
 StartResponse = Callable[..., Any]
@@ -44,15 +45,24 @@ class UnsubscribeApp:
             return self._respond(start_response, "405 Method Not Allowed", "error",
                                  "Use the link in your email.", [("Allow", "GET, POST")])
         try:
-            email = self.signer.verify(token)
+            target = self.signer.unsubscribe_target(token, clock.now())
         except TokenError:
             return self._respond(start_response, "400 Bad Request", "error",
                                  "This unsubscribe link is not valid. Use the link from one of our emails.")
-        if method == "POST":
-            with Store(self.db_path) as store:
-                store.unsubscribe(email, "one-click" if self._body_was_one_click(environ) else "web page")
-            return self._respond(start_response, "200 OK", "done", email)
-        return self._respond(start_response, "200 OK", "confirm", email, token=token)
+        try:
+            store = Store(self.db_path)
+        except StoreError:
+            return self._respond(start_response, "503 Service Unavailable", "error",
+                                 "The list cannot be reached just now: nothing was changed. Please try again later.",
+                                 [("Retry-After", "3600")])
+        with store:
+            subscriber = store.by_id(target) if isinstance(target, int) else store.get(target)
+            if subscriber is None:  # erased already: nothing of theirs is kept, nothing will be sent
+                return self._respond(start_response, "200 OK", "done", "Your address")
+            if method == "POST":
+                store.unsubscribe(subscriber.email, "one-click" if self._body_was_one_click(environ) else "web page")
+                return self._respond(start_response, "200 OK", "done", subscriber.email)
+        return self._respond(start_response, "200 OK", "confirm", subscriber.email, token=token)
 
     @staticmethod
     def _body(environ: dict[str, Any]) -> str:
@@ -83,7 +93,7 @@ class UnsubscribeApp:
 def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     """For WSGI servers: TIPSHEET_DB, TIPSHEET_SECRET and TIPSHEET_SITE_NAME from the environment."""
     try:
-        signer = Signer(os.environ.get("TIPSHEET_SECRET", ""))
+        signer = Signer.from_environment(os.environ)
     except TokenError as exc:
         start_response("500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")])
         return [f"unsubscribe service misconfigured: {str(exc).split(' (')[0]}\n".encode()]

@@ -34,7 +34,7 @@ def _quiet_mkdocs_logging() -> None:
         logger.propagate = False
 
 
-COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "service_cmd")
+COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "bounces_cmd", "service_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

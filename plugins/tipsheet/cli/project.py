@@ -24,6 +24,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError
 
+from ..audience.delivery import Addressing
 from ..audience.store import Store
 from ..audience.tokens import Signer
 from ..content.catalog import Catalog, catalog_of, publishable
@@ -177,6 +178,18 @@ class Project:
             raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: unsubscribe_url: expected a URL with "
                            f"{{token}} in it, got {template!r}", 2)
         return template.replace("{token}", token)
+
+    def addressing(self) -> Addressing:
+        """The envelope sender (VERP unless ``verp: false``), the unsubscribe link and the Feedback-ID."""
+        config = self.digests()
+        self.unsubscribe_url("check")
+        bounce = config.bounce_address or self.envelope().sender.addr_spec
+        if "@" not in bounce or any(c in bounce for c in " <>\r\n"):
+            raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: bounce_address: expected an address like "
+                           f"bounces@example.org, got {bounce!r}", 2)
+        list_id = self.envelope().list_id.replace(":", "-")
+        return Addressing(self.unsubscribe_url, bounce if config.verp else None,
+                          feedback_id=f"{{digest}}:{list_id}:digest:{self.host}")
 
     # -- subscribers and delivery -----------------------------------------------
     def db_path(self) -> str:

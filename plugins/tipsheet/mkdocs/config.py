@@ -103,6 +103,15 @@ class SmtpConfig(Config):
     timeout = c.Type(int, default=30)
 
 
+class ImapConfig(Config):
+    host = c.Optional(c.Type(str))
+    port = c.Optional(c.Type(int))
+    security = c.Choice(("none", "starttls", "tls"), default="tls")
+    user = c.Optional(c.Type(str))
+    folder = c.Type(str, default="INBOX")
+    processed_folder = c.Type(str, default="tipsheet-processed")
+
+
 class DigestsConfig(Config):
     enabled = c.Type(bool, default=True)
     period = c.Choice(("weekly", "monthly"), default="weekly")
@@ -116,10 +125,15 @@ class DigestsConfig(Config):
     max_kb = c.Type(int, default=90)
     archive_page_size = c.Type(int, default=50)  # digests per page of the digest archive (one line each)
     database = c.Type(str, default="tipsheet.db")
-    rate = c.Type((int, float), default=20.0)
+    rate = c.Type((int, float), default=40.0)  # messages a second over all connections; 0: no limit
     retries = c.Type(int, default=3)
     retry_delay = c.Type((int, float), default=2.0)
+    connections = c.Type(int, default=8)  # SMTP connections at once
+    stop_after = c.Type(int, default=5)  # consecutive failures of one kind that stop a send; 0: never
+    bounce_address = c.Optional(c.Type(str))  # envelope sender, as bounces+<token>@domain (VERP)
+    verp = c.Type(bool, default=True)
     smtp = c.SubConfig(SmtpConfig)
+    imap = c.SubConfig(ImapConfig)
 
 
 def require_site_url(config: MkDocsConfig, who: str) -> str:
