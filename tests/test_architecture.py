@@ -24,10 +24,11 @@ LAYERS = {
     "mail": {"content", "site"},
     "audience": {"content", "site", "mail"},
     "importers": {"content", "site"},
+    "publish": set(),
     "mkdocs": {"content", "site", "feeds", "mail", "audience", "importers"},
-    "cli": {"content", "site", "feeds", "mail", "audience", "importers", "mkdocs"},
+    "cli": {"content", "site", "feeds", "mail", "audience", "importers", "mkdocs", "publish"},
 }
-CORE = ("content", "site", "feeds", "mail", "audience", "importers")
+CORE = ("content", "site", "feeds", "mail", "audience", "importers", "publish")
 
 
 def modules() -> dict[str, Path]:

@@ -19,6 +19,8 @@ EPILOG = """examples:
   tipsheet digest --period 2026-W46 --out digest.eml
   tipsheet subscribers add ana@example.org --name "Ana Pereira" --tags sports
   tipsheet send --dry-run
+  tipsheet publish --dry-run
+  tipsheet status
 """
 
 
@@ -34,7 +36,8 @@ def _quiet_mkdocs_logging() -> None:
         logger.propagate = False
 
 
-COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "bounces_cmd", "service_cmd")
+COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "bounces_cmd", "service_cmd",
+            "publish_cmd", "status_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,7 +33,7 @@ from ..site.excerpts import summary_of
 from ..site.plan import plan
 from ..site.urls import Urls
 from ..site.views import Link, Views
-from .config import TipsConfig, check_keys, project_dir, settings_from
+from .config import TipsConfig, check_keys, project_dir, settings_from, voice_from
 from .forking import workers
 from .fragment_cache import FragmentCache
 from .markdown_reuse import CachedMarkdown, RenditionCache, SharedMarkdown
@@ -157,6 +157,7 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         root = project_dir(config)
         assert self._settings is not None
         state = self.state = BuildState(self._settings, Urls(config.use_directory_urls), catalog, root)
+        state.voice = voice_from(self.config)
         if self.config.templates:
             state.template_dirs = [os.path.join(root, self.config.templates)]
         shared: SharedMarkdown | ParallelMarkdown | CachedMarkdown | None = None
@@ -264,6 +265,7 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             context["tipsheet"] = {  # type: ignore[typeddict-unknown-key]
                 "header": views.tip_header(page.tip, page.url),
                 "footer": views.tip_footer(page.tip, page.url),
+                "call_to_action": views.call_to_action(state.voice.for_tags(page.tip.tags)),
             }
         return context
 

@@ -19,6 +19,7 @@ from ..content.model import Tip
 from .jinja import make_env
 from .plan import PageSpec
 from .urls import Urls, root_of
+from .voice import CallToAction
 
 ROOT_MARK = "@@tipsheet-root@@"  # stands for the path to the site root in a card rendered once
 
@@ -221,3 +222,8 @@ class Views:
             related=[self.card(t, current) for t in self.catalog.related(tip)],
             subscribe=self.subscribe_box("site", None, current),
         )
+
+    # -- the publisher's voice (issue 16) ------------------------------------------
+    def call_to_action(self, cta: CallToAction | None) -> Markup:
+        """The call to action that closes a tip or digest page ('' when the site has none)."""
+        return self.render("fragments/call_to_action.html", cta=cta) if cta else Markup("")
