@@ -30,7 +30,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # sitekit's time zone
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

@@ -109,8 +109,8 @@ def test_a_failed_deploy_sends_nothing_and_says_so(tmp_path, relay, monkeypatch,
     root = tmp_path / "frontline"
     root.mkdir()
     with serve(root / "www") as port:
-        scheduled_site(root, port, TIPS, monkeypatch, deploy={"to": "command", "command": ["sh", "-c",
-                                                                                          "echo 'bucket gone' >&2; exit 3"]})
+        failing = ["sh", "-c", "echo 'bucket gone' >&2; exit 3"]
+        scheduled_site(root, port, TIPS, monkeypatch, deploy={"to": "command", "command": failing})
         add("ana@example.org")
         status, _, err = publish(monkeypatch, capsys, "2026-11-24 10:00")
     assert status == 1
@@ -193,7 +193,6 @@ def test_dry_run_says_what_each_step_would_do_and_changes_nothing(week, relay, m
 
 
 def test_a_stopped_send_is_resumed_by_the_next_run(week, relay, monkeypatch, capsys):
-    root, _ = week
     relay.sink.data_replies.append("554 5.7.1 message refused as spam")  # stops the run, marks nobody
     status, out, err = publish(monkeypatch, capsys, "2026-11-24 10:00")
     assert status == 1 and "stopped:" in err
