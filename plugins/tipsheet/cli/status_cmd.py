@@ -13,6 +13,7 @@ import argparse
 import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ..audience import health
 from ..audience.db import StoreError
@@ -136,8 +137,21 @@ def _digests(project: Project, catalog: Catalog, report: dict[str, Any]) -> None
                       "tips": [_tip(t, project) for t in tips], "note": period.id in notes}
 
 
+def _short(iso: str) -> str:
+    """``2026-11-24T10:00+01:00`` as ``2026-11-24 10:00``: the text shows local times, the zone said once."""
+    return iso[:16].replace("T", " ")
+
+
+def _local_stamp(stamp: str, timezone: str) -> str:
+    """A database stamp (UTC) in the site's time zone, for the text."""
+    try:
+        return _short(datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).isoformat())
+    except ValueError:
+        return stamp
+
+
 def print_report(report: dict[str, Any]) -> None:
-    print(f"{report['site']}, {report['now'].replace('T', ' ')} {report['timezone']}")
+    print(f"{report['site']}, {_short(report['now'])} {report['timezone']}")
     schedule = report["schedule"]
     if schedule:
         print(f"Digests go out {schedule['describe']}.")
@@ -145,7 +159,7 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"\nScheduled tips: {len(tips) or 'none'}" + (f" (and {plural(report['drafts'], 'draft')})"
                                                        if report["drafts"] else ""))
     for tip in tips:
-        print(f"  {tip['day']:<16} {tip['title']}  ({tip['path']})")
+        print(f"  {tip['day']:<20} {tip['title']}  ({tip['path']})")
     if schedule:
         print()
         last = report["last_sent"]
@@ -153,7 +167,7 @@ def print_report(report: dict[str, Any]) -> None:
             print("Last digest: none sent yet")
         else:
             finished = str(last["finished"] or "")
-            done = f"finished {finished[:16].replace('T', ' ')} UTC" if finished else "NOT FINISHED (a crash?)"
+            done = f"finished {_local_stamp(finished, report['timezone'])}" if finished else "NOT FINISHED (a crash?)"
             stopped = f"; STOPPED: {last['stopped']}" if last["stopped"] else ""
             print(f"Last digest: {last['digest']}, {done}, sent to {plural(int(last['sent']), 'subscriber')}, "
                   f"{last['failed']} failed, {last['bounced']} bounced{stopped}")
@@ -165,12 +179,12 @@ def print_report(report: dict[str, Any]) -> None:
         upcoming = report["next"]
         note = " and an editor's note" if upcoming["note"] else ""
         if upcoming["tips"]:
-            print(f"Next digest: {upcoming['digest']}, goes out {upcoming['goes_out'].replace('T', ' ')}, "
+            print(f"Next digest: {upcoming['digest']}, goes out {_short(upcoming['goes_out'])}, "
                   f"with {plural(len(upcoming['tips']), 'tip')}{note} so far:")
             for tip in upcoming["tips"]:
-                print(f"  {tip['day']:<16} {tip['title']}")
+                print(f"  {tip['day']:<20} {tip['title']}")
         else:
-            print(f"Next digest: {upcoming['digest']}, {upcoming['goes_out'].replace('T', ' ')}: no tip dated in it "
+            print(f"Next digest: {upcoming['digest']}, {_short(upcoming['goes_out'])}: no tip dated in it "
                   f"yet{note} (no tip, no digest)")
     listed = report["list"]
     print()
