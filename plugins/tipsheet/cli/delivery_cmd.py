@@ -21,7 +21,8 @@ SEND_HELP = """Send a digest to every active subscriber who has not had it yet, 
 
 Safe to run again: each message is recorded the moment the relay accepts it, so a second run,
 or a run after a crash, sends only what is missing. Without --period it sends the latest
-complete period (a week is complete once it is over), never the back catalogue.
+complete period (a week is complete once it is over; with send_at, at its send time), never
+the back catalogue. 'tipsheet publish' sends the same way, on the schedule, after deploying.
 
 environment (each overrides mkdocs.yml; the password is only ever read from here):
   TIPSHEET_SMTP_HOST  TIPSHEET_SMTP_PORT  TIPSHEET_SMTP_SECURITY (none, starttls, tls)
@@ -42,7 +43,8 @@ examples:
 def register(commands: Any) -> None:
     send = commands.add_parser("send", help="send a digest to the subscribers, exactly once", description=SEND_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    send.add_argument("--period", default="latest", help="latest (the newest complete period) or an id like 2026-W46")
+    send.add_argument("--period", default="latest", help="latest (the newest complete period) or an id like 2026-W46 "
+                      "(with send_at: 2026-11-17)")
     send.add_argument("--dry-run", action="store_true", help="print who would get what; send nothing")
     add_config_option(send)
     send.set_defaults(run=run_send)

@@ -184,8 +184,8 @@ def print_report(report: dict[str, Any]) -> None:
             for tip in upcoming["tips"]:
                 print(f"  {tip['day']:<20} {tip['title']}")
         else:
-            print(f"Next digest: {upcoming['digest']}, {_short(upcoming['goes_out'])}: no tip dated in it "
-                  f"yet{note} (no tip, no digest)")
+            print(f"Next digest: {upcoming['digest']}, due {_short(upcoming['goes_out'])}: no tip dated in it yet"
+                  f"{note} (without one, nothing goes out)")
     listed = report["list"]
     print()
     if listed is None or "error" in listed:
