@@ -243,3 +243,19 @@ def test_a_digest_missed_while_the_server_was_off_is_named(week, relay, monkeypa
     assert subjects(relay)[-1] == "Test Tips: December tip"
     with sqlite3.connect(root / "tipsheet.db") as db:
         assert [r[0] for r in db.execute("SELECT digest FROM sends ORDER BY digest")] == ["2026-11-17", "2026-12-01"]
+
+
+@pytest.mark.parametrize(("deploy", "message"), [
+    ({"path": None}, "tipsheet/tips: deploy: path: expected the folder the web server serves (a symbolic link "
+                     "that tipsheet switches), got nothing"),
+    ({"to": "command"}, "tipsheet/tips: deploy: command: expected the command that deploys, as a list like "
+                        "[netlify, deploy, --prod, --dir, site], got nothing"),
+    ({"keep": 0}, "tipsheet/tips: deploy: keep: expected 1 or more releases, got 0"),
+])
+def test_a_deploy_without_what_it_needs_is_one_line_and_nothing_is_built(tmp_path, monkeypatch, capsys, deploy,
+                                                                          message):
+    root = scheduled_site(tmp_path, 9, TIPS, monkeypatch, deploy=deploy)
+    status, _, err = publish(monkeypatch, capsys, "2026-11-24 10:00")
+    assert status == 2
+    assert err.strip() == f"tipsheet publish: mkdocs.yml: {message}"
+    assert not (root / "site").exists() and not (root / "www").exists()

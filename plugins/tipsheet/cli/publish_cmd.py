@@ -118,9 +118,10 @@ class Publisher:
         local = self.now.astimezone(settings.timezone)
         print(f"tipsheet publish{' (dry run)' if self.dry_run else ''}: {settings.site_name}, "
               f"{local:%Y-%m-%d %H:%M} {settings.timezone.key}")
+        target = self.deploy_target()
         self.check()
         self.build()
-        self.deploy()
+        self.deploy(target)
         return self.send()
 
     # -- check and build ---------------------------------------------------------------------------
@@ -156,12 +157,12 @@ class Publisher:
         say("build", f"{where}/ built in {time.monotonic() - started:.1f} s")
 
     # -- deploy --------------------------------------------------------------------------------------
-    def deploy(self) -> None:
+    def deploy_target(self) -> str | None:
+        """Where ``deploy:`` puts the site, checked before anything is built; None when it is not configured."""
         config = self.project.tips_config.deploy
         where = f"{self.project.rel(self.project.config_file)}: tipsheet/tips: deploy"
         if config.to is None:
-            say("deploy", "none configured (deploy: to: in mkdocs.yml); the site is served from where you put it")
-            return
+            return None
         if config.to == "directory" and not config.path:
             raise CliError(f"{where}: path: expected the folder the web server serves (a symbolic link that "
                            "tipsheet switches), got nothing", 2)
@@ -170,9 +171,15 @@ class Publisher:
                            "[netlify, deploy, --prod, --dir, site], got nothing", 2)
         if config.keep < 1:
             raise CliError(f"{where}: keep: expected 1 or more releases, got {config.keep}", 2)
-        target = {"directory": os.path.join(self.project.root, config.path or ""),
-                  "command": " ".join(config.command or ()),
-                  "gh-pages": f"{self.project.mkdocs.remote_name}/{self.project.mkdocs.remote_branch}"}[config.to]
+        return {"directory": os.path.join(self.project.root, config.path or ""),
+                "command": " ".join(config.command or ()),
+                "gh-pages": f"{self.project.mkdocs.remote_name}/{self.project.mkdocs.remote_branch}"}[config.to]
+
+    def deploy(self, target: str | None) -> None:
+        config = self.project.tips_config.deploy
+        if target is None:
+            say("deploy", "none configured (deploy: to: in mkdocs.yml); the site is served from where you put it")
+            return
         if self.dry_run:
             say("deploy", f"would deploy {os.path.relpath(self.site_dir)}/ to {config.to} {target}, unless it is "
                           "already live there")
