@@ -127,20 +127,21 @@ def run(args: argparse.Namespace) -> int:
         if args.source == "wordpress":
             from ..importers.wordpress import WordPressImport
 
-            files = [(os.path.abspath(p), p) for p in args.exports]
-            importer: Any = WordPressImport(files, args.pages, report)
+            exports = [(os.path.abspath(p), p) for p in args.exports]
+            importer: Any = WordPressImport(exports, args.pages, report)
             scan = importer.read()
             posts, hosts, unlinked, prefix = scan.posts, scan.hosts, scan.unlinked, f"wordpress:{scan.host}:"
+            files = scan.files
         else:
             from ..importers.feed import FeedImport
 
             importer = FeedImport(args.feed, args.feed, report)
             posts = importer.read()
-            hosts, unlinked, prefix = importer.hosts, [], f"feed:{importer.host}:"
+            hosts, unlinked, files, prefix = importer.hosts, [], [], f"feed:{importer.host}:"
         options = Options(tag_map, tag_map_path, redirects_file,
                           _path(args.report, "import-report", site.root), args.dry_run, args.force,
                           os.path.abspath(uploads) if uploads else None, prefix)
-        result = Session(site, options, report).run(posts, importer.bodies, hosts, unlinked)
+        result = Session(site, options, report).run(posts, importer.bodies, hosts, unlinked, files)
     except (SourceError, LedgerError, RedirectsError, MapError) as exc:
         raise CliError(str(exc)) from None
     _print(args, site, report, result, tag_map is None, redirects_file)

@@ -57,12 +57,17 @@ class Permalinks:
         self.hosts = set(hosts)
         self.by_path: dict[str, str] = {}
         self.by_id: dict[str, str] = {}
+        self.by_name: dict[str, str | None] = {}  # last path segment -> target (None when two posts share it)
         self.not_published: dict[str, str] = {}  # normalized path or id -> why no link can point at it
+        self.files: dict[str, str] = {}  # attachment page (normalized path, or ?id) -> the file's URL
 
     def add(self, paths: Iterable[str], ids: Iterable[str], target: str | None, why_not: str = "") -> None:
         for path in paths:
             if target:
                 self.by_path.setdefault(normalized(path), target)
+                name = normalized(path).rstrip("/").rsplit("/", 1)[-1]
+                if name:
+                    self.by_name[name] = target if self.by_name.get(name, target) == target else None
             else:
                 self.not_published.setdefault(normalized(path), why_not)
         for ident in ids:
@@ -70,6 +75,21 @@ class Permalinks:
                 self.by_id.setdefault(ident, target)
             else:
                 self.not_published.setdefault("?" + ident, why_not)
+
+    def add_file(self, page: str, ident: str, url: str) -> None:
+        """An attachment: a link to its page on the old site now goes to the file itself."""
+        parts = urlsplit(page)
+        if parts.path.strip("/") and not parts.query:
+            self.files.setdefault(normalized(parts.path), url)
+        self.files.setdefault("?" + ident, url)
+
+    def file_for(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        for name in ("attachment_id", "p"):
+            if query.get(name) and query[name][0].isdigit() and "?" + query[name][0] in self.files:
+                return self.files["?" + query[name][0]]
+        return self.files.get(normalized(parts.path or "/")) if not parts.query else None
 
     def is_old_site(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -90,7 +110,13 @@ class Permalinks:
         key = normalized(parts.path or "/")
         if key in self.by_path:
             return self.by_path[key], parts.fragment
-        return None, self.not_published.get(key, "no tip for this address")
+        if key in self.not_published:
+            return None, self.not_published[key]
+        # WordPress itself finds a post by its slug when the date in the address is wrong
+        guess = self.by_name.get(key.rstrip("/").rsplit("/", 1)[-1]) if "/" in key.strip("/") else None
+        if guess:
+            return guess, parts.fragment
+        return None, "no tip for this address"
 
 
 class Uploads:
@@ -102,8 +128,8 @@ class Uploads:
         self.hosts = set(hosts)
         self.dry_run = dry_run
         self.copied: set[str] = set()
-        self.kept: int = 0
-        self.missing: list[tuple[str, str]] = []  # (url, where it was looked for)
+        self.kept: set[str] = set()  # upload URLs left absolute (no --uploads)
+        self.missing: dict[str, str] = {}  # url -> where it was looked for
 
     def relative(self, url: str) -> str | None:
         """The path under ``wp-content/uploads/`` of an upload of the old site, else None."""
@@ -132,7 +158,7 @@ class Uploads:
         if rel is None:
             return None
         if self.source is None:
-            self.kept += 1
+            self.kept.add(url)
             return None
         for candidate in dict.fromkeys([rel, _SIZE_VARIANT.sub("", rel)]):
             found = os.path.join(self.source, *candidate.split("/"))
@@ -140,7 +166,7 @@ class Uploads:
                 target = f"{UPLOADS_FOLDER}/{candidate}"
                 self._copy(found, target)
                 return target
-        self.missing.append((url, os.path.join(self.source, *rel.split("/"))))
+        self.missing.setdefault(url, os.path.join(self.source, *rel.split("/")))
         return None
 
     def _copy(self, found: str, target: str) -> None:
@@ -166,6 +192,11 @@ class BodyLinks:
         self.stats = stats
 
     def __call__(self, el: Tag, attribute: str, value: str) -> None:
+        if el.name == "a" and self.permalinks.is_old_site(value):
+            file_url = self.permalinks.file_for(value)
+            if file_url:
+                value = file_url
+                self.stats.rewritten += 1
         local = self.uploads.local(value)
         if local is not None:
             el[attribute] = posixpath.relpath(local, self.folder)

@@ -98,8 +98,11 @@ class Report:
         for kind, statuses in sorted(self.items.items()):
             out += [f"| {kind} | {status} | {count} |" for status, count in sorted(statuses.items())]
         out.append("")
-        self._section(out, "Skipped", [f"{s.ref} ({s.type}, {s.status}) {s.title!r}: {s.reason}"
-                                       for s in self.skipped])
+        others = Counter(f"{s.type}: {s.reason}" for s in self.skipped if s.type not in ("post", "page", "entry"))
+        self._section(out, "Skipped posts and pages", [f"{s.ref} ({s.status}) {s.title!r}: {s.reason}" for s in
+                                                       self.skipped if s.type in ("post", "page", "entry")])
+        self._section(out, "Skipped other items (each is in the .json report)",
+                      [f"{count} × {what}" for what, count in sorted(others.items())])
         self._section(out, "Titles made up (the post had none)", _notes(self.title_fallbacks))
         self._section(out, "Slugs changed", _notes(self.slug_changes))
         self._section(out, "Titles used by more than one tip (tipsheet check warns)", _notes(self.same_titles))
@@ -118,7 +121,8 @@ class Report:
         if self.images:
             out += ["## Images", "", *[f"- {k}: {v}" for k, v in sorted(self.images.items())], ""]
         self._section(out, "Images not found in the uploads folder (absolute URL kept)", _notes(self.missing_images))
-        out += ["## Links", "", f"- Rewritten to tip files: {self.links_rewritten}",
+        out += ["## Links", "", f"- Rewritten to tip files (or to the file of an attachment page): "
+                                f"{self.links_rewritten}",
                 f"- Left as they were: {len(self.links_left)}", ""]
         self._section(out, "Links to the old site left as they were", _notes(self.links_left))
         self._section(out, "Old addresses only a server can redirect (add them to your server's rules)",

@@ -193,9 +193,11 @@ def _path(site: Site, post: Post, slug: str) -> str:
     return posixpath.join(site.docs_rel, site.tips_dir, str(post.date.year), f"{slug}.md")
 
 
-def permalinks(posts: Iterable[Post], hosts: Iterable[str],
-               unlinked: Iterable[tuple[list[str], list[str], str]]) -> Permalinks:
+def permalinks(posts: Iterable[Post], hosts: Iterable[str], unlinked: Iterable[tuple[list[str], list[str], str]],
+               files: Iterable[tuple[str, str, str]] = ()) -> Permalinks:
     index = Permalinks(hosts)
+    for page, ident, url in files:
+        index.add_file(page, ident, url)
     for post in posts:
         why = "" if post.published else f"a {post.status} post, not published"
         index.add(post.old_paths, post.ids, post.source if post.published else None, why)
@@ -214,7 +216,9 @@ class Session:
         self.ledger = Ledger.load(site.root)
 
     def run(self, posts: list[Post], bodies: Callable[[], Iterator[tuple[Post, str]]], hosts: Iterable[str],
-            unlinked: Iterable[tuple[list[str], list[str], str]] = ()) -> Result:
+            unlinked: Iterable[tuple[list[str], list[str], str]] = (),
+            files: Iterable[tuple[str, str, str]] = ()) -> Result:
+        """``unlinked``: (paths, ids, why) of posts not imported; ``files``: (page, id, file URL) of attachments."""
         result = Result(self.report)
         proposed = TagMap.propose(t for p in posts for t in p.terms)
         if self.options.dry_run:
@@ -224,7 +228,7 @@ class Session:
         where = {post.ref: post.path for post in posts}
         for note in self.report.title_fallbacks + self.report.summaries_shortened:
             note.path = note.path or where.get(note.ref, "")
-        index = permalinks(posts, hosts, unlinked)
+        index = permalinks(posts, hosts, unlinked, files)
         hosts = set(hosts)
         uploads = Uploads(self.options.uploads, self.site.docs_dir, hosts)
         used_tags: set[str] = set()
@@ -250,10 +254,10 @@ class Session:
             self.ledger.save()
         self._gone(seen_keys)
         self._redirects(posts)
-        self.report.images = {"copied": len(uploads.copied), "kept as absolute URLs": uploads.kept,
+        self.report.images = {"copied": len(uploads.copied), "kept as absolute URLs": len(uploads.kept),
                               "missing": len(uploads.missing)} if (uploads.copied or uploads.kept
                                                                   or uploads.missing) else {}
-        self.report.missing_images = [Note("", url, f"looked for {path}") for url, path in uploads.missing]
+        self.report.missing_images = [Note("", url, f"looked for {path}") for url, path in uploads.missing.items()]
         self._blocks(result, tag_map, used_tags, used_series, authors)
         result.report_files = self._write_report()
         return result

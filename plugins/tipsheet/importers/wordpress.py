@@ -46,6 +46,7 @@ class Scan:
     attachments: dict[int, Attachment] = field(default_factory=dict)
     children: dict[int, list[Attachment]] = field(default_factory=dict)
     unlinked: list[tuple[list[str], list[str], str]] = field(default_factory=list)
+    files: list[tuple[str, str, str]] = field(default_factory=list)  # attachment (page link, id, file URL)
 
     @property
     def site(self) -> str:
@@ -123,9 +124,9 @@ class WordPressImport:
         self.report.count(item.post_type or "?", item.status or "?")
         if item.post_id in seen:
             self.report.duplicates.append(f"item {item.post_id} in {item.file} line {item.line} "
-                                          f"(also in {seen[item.post_id]})")
+                                          f"(first in {seen[item.post_id]})")
             return
-        seen[item.post_id] = item.file
+        seen[item.post_id] = f"{item.file} line {item.line}"
         if item.post_type == "attachment":
             self._attachment(item)
         reason = self._skip_reason(item)
@@ -162,6 +163,8 @@ class WordPressImport:
         found = Attachment(item.post_id, item.post_parent, item.menu_order, item.attachment_url or item.link,
                            plain_text(alt), item.excerpt.strip())
         self.scan.attachments[item.post_id] = found
+        if item.attachment_url:
+            self.scan.files.append((item.link, str(item.post_id), item.attachment_url))
         self.scan.children.setdefault(item.post_parent, []).append(found)
 
     def _post(self, item: Item, channel: Channel) -> Post | None:
