@@ -111,7 +111,7 @@ class Report:
             out += [f"{self.teasers_marked} tips had neither an excerpt nor <!--more-->: `<!-- more -->` was put "
                     "after their first paragraph (the teaser tipsheet would show anyway).", ""]
         self._section(out, "Unknown shortcodes (kept as written)",
-                      [f"`[{name}]` in {len(refs)} posts: {', '.join(refs)}"
+                      [f"`[{name}]` in {len(refs)} post{'s' * (len(refs) != 1)}: {', '.join(refs)}"
                        for name, refs in sorted(self.unknown_shortcodes.items())])
         self._section(out, "Shortcodes that made nothing", _notes(self.empty_shortcodes))
         self._section(out, "Terms not in the tag map (dropped)",

@@ -188,7 +188,9 @@ class WordPressImport:
         summary, shortened = summary_from(item.excerpt)
         post = Post(key=f"wordpress:{self.scan.host}:{item.post_id}", ref=ref, title=title, date=date,
                     kind="page" if item.post_type == "page" else "tip", status=status,
-                    wanted_slug=slug_from(item.post_name, title), slug_fallback=f"{item.post_type}-{item.post_id}",
+                    wanted_slug=slug_from("" if fallback and item.post_name == str(item.post_id) else item.post_name,
+                                          title),
+                    slug_fallback=f"{item.post_type}-{item.post_id}",
                     updated=later_day(wp_datetime(item.post_modified, item.post_modified_gmt), date),
                     author=author if item.post_type == "post" else None, terms=list(item.terms),
                     summary=summary if item.post_type == "post" else None, summary_shortened=shortened,
