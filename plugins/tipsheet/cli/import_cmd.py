@@ -167,7 +167,8 @@ def _print(args: argparse.Namespace, site: Any, report: Any, result: Any, propos
     if proposed:
         print(f"No tag map at {rel(_path(args.tag_map, 'tags.yml', site.root))}: the proposed one was used "
               "(run with --dry-run to write it and edit it).")
-    print(f"Redirects: {report.redirects} old addresses in {rel(redirects_file)}, "
+    addresses = f"{report.redirects} old address" + ("es" if report.redirects != 1 else "")
+    print(f"Redirects: {addresses} in {rel(redirects_file)}, "
           f"{len(report.server_only)} more only a server can redirect.")
     if report.unknown_shortcodes:
         print(f"Unknown shortcodes kept as written: {', '.join(sorted(report.unknown_shortcodes))}.")

@@ -81,7 +81,7 @@ class Channel:
     base_blog_url: str = ""
     wxr_version: str = ""
     authors: dict[str, str] = field(default_factory=dict)  # login -> display name
-    category_names: dict[str, str] = field(default_factory=dict)  # name -> nicename (WXR 1.0 items name only)
+    slugs: dict[tuple[str, str], str] = field(default_factory=dict)  # (domain, name) -> slug: WXR 1.0 items name only
     removed_controls: int = 0  # control characters taken out before parsing (known once the file is read)
 
 
@@ -91,11 +91,13 @@ class _Clean:
     def __init__(self, handle: IO[bytes]) -> None:
         self.handle = handle
         self.removed = 0
+        self.seen = b""  # whether anything but white space was read
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.handle.read(size)
         cleaned = chunk.translate(None, _ILLEGAL)
         self.removed += len(chunk) - len(cleaned)
+        self.seen = self.seen or cleaned.strip()[:1]
         return cleaned
 
 
@@ -163,9 +165,8 @@ def _term(el: etree._Element, channel: Channel) -> Term | None:
     domain = el.get("domain") or "category"
     domain = "post_tag" if domain == "tag" else domain  # WXR 1.0 wrote tags as domain="tag"
     nicename = el.get("nicename") or ""
-    if not nicename:  # WXR 1.0 also lists each category by name alone
-        nicename = channel.category_names.get(name, "") if domain == "category" else ""
-        nicename = nicename or name
+    if not nicename:  # WXR 1.0 also lists each term by its name alone
+        nicename = channel.slugs.get((domain, name), "") or name
     if not name and not nicename:
         return None
     return Term(domain, nicename, name or nicename)
@@ -182,8 +183,12 @@ def _channel_child(el: etree._Element, channel: Channel) -> None:
             channel.authors[login] = fields.get("author_display_name") or login
     elif name == "category":
         fields = {_local(c.tag): _text(c).strip() for c in el}
-        if fields.get("cat_name"):
-            channel.category_names[fields["cat_name"]] = fields.get("category_nicename", "")
+        if fields.get("cat_name") and fields.get("category_nicename"):
+            channel.slugs[("category", fields["cat_name"])] = fields["category_nicename"]
+    elif name == "tag":
+        fields = {_local(c.tag): _text(c).strip() for c in el}
+        if fields.get("tag_name") and fields.get("tag_slug"):
+            channel.slugs[("post_tag", fields["tag_name"])] = fields["tag_slug"]
 
 
 def read_export(path: str, display: str | None = None) -> Iterator[Channel | Item]:
@@ -202,6 +207,7 @@ def read_export(path: str, display: str | None = None) -> Iterator[Channel | Ite
         raise SourceError(f"{shown}: expected a readable file, got {exc.strerror or exc}") from None
     clean = _Clean(handle)
     root_checked = False
+    etree.clear_error_log()  # the log below must hold this file's errors only
     try:
         events = etree.iterparse(clean, events=("start", "end"), resolve_entities=False, no_network=True,
                                  load_dtd=False, remove_comments=True, remove_pis=True)
@@ -233,9 +239,14 @@ def read_export(path: str, display: str | None = None) -> Iterator[Channel | Ite
         if not announced:
             yield channel
     except etree.XMLSyntaxError as exc:
-        message = _LXML_WHERE.sub("", str(exc.msg or exc)).strip()
-        line = exc.lineno or (exc.position[0] if exc.position else 0)
-        raise SourceError(f"{shown}: line {line}: {message}") from None
+        # with entities unresolved, lxml's event parser words every error "no element found (line 0)":
+        # the log it keeps has what libxml2 really said, and where
+        if not clean.seen:
+            raise SourceError(f"{shown}: line 1: expected a WordPress export, got an empty file") from None
+        entries = list(exc.error_log)
+        last = entries[-1] if entries else None
+        message, line = (last.message, last.line) if last is not None and last.line else (str(exc.msg), exc.lineno)
+        raise SourceError(f"{shown}: line {line or 1}: {_LXML_WHERE.sub('', message).strip()}") from None
     finally:
         handle.close()
         channel.removed_controls = clean.removed

@@ -1,0 +1,113 @@
+"""After an import the site builds with --strict, and every old permalink, served, lands on the right tip.
+
+The publisher's path from the README: import, paste the printed blocks into
+mkdocs.yml, ``tipsheet check --strict``, ``mkdocs build --strict``.  The built
+site is then served on 127.0.0.1 and each old address is requested over HTTP;
+the page there must send the reader (meta refresh, and the canonical link) to
+the tip, which must answer with that tip's title.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+from urllib.request import urlopen
+
+import lxml.html
+import pytest
+import yaml
+
+from importkit import WORDPRESS, make_project, paste, read, run_cli, run_import
+from sitekit import Site, run_build
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Site:
+    root = make_project(tmp_path / "site")
+    shutil.copy(WORDPRESS / "frontline.xml", root / "export.xml")
+    run = run_import(root, "wordpress", "export.xml")
+    assert run.status == 0, run.err
+    paste(root, run.out)
+    check = run_cli(root, "check", "--strict")
+    assert check.status == 0, check.out + check.err
+    site = run_build(Site(root, root / "mkdocs.yml"), strict=True)
+    assert site.ok, site.error
+    assert site.warnings == []
+    return site
+
+
+@pytest.fixture
+def served(built: Site) -> Iterator[tuple[Site, str]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(built.out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield built, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def fetch(url: str) -> lxml.html.HtmlElement:
+    with urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        return lxml.html.fromstring(response.read())
+
+
+def test_the_first_strict_build_after_an_import_passes_and_makes_a_page_per_old_address(built):
+    assert "tipsheet: redirects: 9 pages at old addresses, 17 lines in _redirects and nginx-redirects.map" \
+        in built.notices
+    assert built.exists("2017/05/02/café-etiquette/")
+    assert built.exists("tips/plain-words/")
+    assert not built.exists("tips/first-phone-call/")  # scheduled for 2030
+
+
+def test_every_old_permalink_served_lands_on_its_tip(served):
+    site, base = served
+    mapping = yaml.safe_load(read(site.root, "redirects.yml"))
+    titles = {}
+    for tip in (site.root / "content" / "tips").rglob("*.md"):
+        meta = yaml.safe_load(tip.read_text(encoding="utf-8").split("---")[1])
+        titles[tip.relative_to(site.root / "content").as_posix()] = (str(meta["slug"]), meta["title"])
+    requested = 0
+    for old, target in mapping.items():
+        if "?" in old:
+            continue
+        page = fetch(base + old)  # as the old site wrote it: percent-encoded
+        refresh = page.xpath('//meta[@http-equiv="refresh"]/@content')[0]
+        landing = urljoin(base + old, refresh.split("url=", 1)[1])
+        slug, title = titles[target]
+        assert urlsplit(landing).path == f"/tips/{slug}/", old
+        assert page.xpath('//link[@rel="canonical"]/@href') == [f"https://tips.example.org/tips/{slug}/"]
+        tip_page = fetch(landing)
+        assert tip_page.xpath("string(//h1)").strip() == title, old
+        requested += 1
+    assert requested == 9
+
+
+def test_a_decoded_request_for_a_unicode_permalink_is_served_too(served):
+    _, base = served
+    page = fetch(base + "/2017/06/06/" + quote("ευγένεια") + "/")
+    assert page.xpath('//meta[@http-equiv="refresh"]/@content') == ["0; url=../../../../tips/post-112/"]
+
+
+def test_server_rules_are_written_for_netlify_and_nginx(built):
+    netlify = built.read("_redirects").splitlines()
+    assert netlify[0].startswith("#")
+    assert "/2016/03/01/answer-within-an-hour/ /tips/answer-within-the-hour/ 301" in netlify
+    assert "/ p=101 /tips/answer-within-the-hour/ 301" in netlify
+    assert "/2017/05/02/caf%c3%a9-etiquette/ /tips/cafe-etiquette/ 301" in netlify
+    assert len([line for line in netlify if not line.startswith("#")]) == 17
+    nginx = built.read("nginx-redirects.map").splitlines()
+    assert '"/?p=115" "/tips/answer-within-the-hour-2/";' in nginx
+    assert '"/2018/02/06/own-it/" "/tips/own-it/";' in nginx
