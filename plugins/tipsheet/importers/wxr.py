@@ -243,8 +243,8 @@ def read_export(path: str, display: str | None = None) -> Iterator[Channel | Ite
         # the log it keeps has what libxml2 really said, and where
         if not clean.seen:
             raise SourceError(f"{shown}: line 1: expected a WordPress export, got an empty file") from None
-        entries = list(exc.error_log)
-        last = entries[-1] if entries else None
+        log: Any = exc.error_log  # lxml-stubs leave its last_error out
+        last = log.last_error if log else None
         message, line = (last.message, last.line) if last is not None and last.line else (str(exc.msg), exc.lineno)
         raise SourceError(f"{shown}: line {line or 1}: {_LXML_WHERE.sub('', message).strip()}") from None
     finally:
