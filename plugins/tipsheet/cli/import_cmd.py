@@ -156,7 +156,8 @@ def _print(args: argparse.Namespace, site: Any, report: Any, result: Any, propos
     if args.source == "feed":
         print("Note: a feed holds only its latest entries; older posts are not in it.")
     if args.dry_run:
-        print(f"Wrote the tag map {rel(result.tag_map_written)}. Nothing else was changed.")
+        print(f"Wrote the tag map {rel(result.tag_map_written)} ({result.tag_map_summary}). "
+              "Nothing else was changed.")
         print("Edit it (merge, rename or drop terms, or route one to a series), then run again without --dry-run.")
         return
     imported = sum(report.imported.values())
@@ -170,6 +171,8 @@ def _print(args: argparse.Namespace, site: Any, report: Any, result: Any, propos
     addresses = f"{report.redirects} old address" + ("es" if report.redirects != 1 else "")
     print(f"Redirects: {addresses} in {rel(redirects_file)}, "
           f"{len(report.server_only)} more only a server can redirect.")
+    for warning in report.warnings:
+        print(f"Warning: {warning}")
     if report.unknown_shortcodes:
         print(f"Unknown shortcodes kept as written: {', '.join(sorted(report.unknown_shortcodes))}.")
     print(f"Report: {', '.join(rel(p) for p in result.report_files)}")

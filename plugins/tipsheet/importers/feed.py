@@ -10,6 +10,8 @@ Feed bodies are already rendered HTML: no paragraphs or shortcodes to add.
 from __future__ import annotations
 
 import calendar
+import contextlib
+import email.utils
 import posixpath
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -58,7 +60,18 @@ def read_feed(source: str, shown: str) -> Any:
     return parsed
 
 
-def _when(parsed: Any) -> datetime | None:
+def _when(raw: Any, parsed: Any) -> datetime | None:
+    """The entry's date with the offset it was written with (feedparser's own is in UTC)."""
+    if isinstance(raw, str) and raw.strip():
+        text = raw.strip()
+        with contextlib.suppress(ValueError):
+            when = datetime.fromisoformat(text)
+            if when.tzinfo is not None:
+                return when
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            when = email.utils.parsedate_to_datetime(text)
+            if when.tzinfo is not None:
+                return when
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
 
 
@@ -114,7 +127,8 @@ class FeedImport:
         return self.posts
 
     def _post(self, entry: Any, ident: str, ref: str) -> Post | None:
-        date = _when(entry.get("published_parsed")) or _when(entry.get("updated_parsed"))
+        updated = _when(dict.get(entry, "updated"), dict.get(entry, "updated_parsed"))  # dict.get: no alias
+        date = _when(entry.get("published"), entry.get("published_parsed")) or updated
         title = clean_title(entry.get("title") or "")
         if date is None:
             self.report.skipped.append(Skipped(ref, "entry", "published", title, "no date"))
@@ -128,7 +142,7 @@ class FeedImport:
             self.report.title_fallbacks.append(Note(ref, "", f"no title; it is {title!r}"))
         link = entry.get("link") or ""
         parts = urlsplit(link)
-        last = posixpath.basename(parts.path.rstrip("/"))
+        last = posixpath.splitext(posixpath.basename(parts.path.rstrip("/")))[0]
         summary = None
         if full and entry.get("summary"):
             said = one_line(plain_text(entry["summary"]))
@@ -142,7 +156,7 @@ class FeedImport:
                       t.get("label") or t.get("term") or "") for t in entry.get("tags") or [] if t.get("term")]
         post = Post(key=f"feed:{self.host}:{ident}", ref=ref, title=title, date=date,
                     wanted_slug=slugify(unquote(last)) or slugify(title), slug_fallback=f"entry-{len(self.posts) + 1}",
-                    updated=later_day(_when(entry.get("updated_parsed")), date),
+                    updated=later_day(updated, date),
                     author=(key_from(author_name), author_name) if author_name and key_from(author_name) else None,
                     terms=terms, summary=summary, title_fallback=fallback)
         if parts.scheme in ("http", "https") and parts.path.strip("/"):

@@ -93,7 +93,8 @@ class Report:
         total = sum(self.imported.values())
         parts = ", ".join(f"{n} {k}" for k, n in sorted(self.imported.items()))
         out += [f"- Imported: {total} ({parts or 'nothing'})", f"- Skipped: {len(self.skipped)}",
-                f"- Redirects: {self.redirects} old addresses, {len(self.server_only)} for the server only", ""]
+                f"- Redirects: {self.redirects} old address{'es' * (self.redirects != 1)}, "
+                f"{len(self.server_only)} for the server only", ""]
         out += ["## Items in the source", "", "| type | status | items |", "| --- | --- | --- |"]
         for kind, statuses in sorted(self.items.items()):
             out += [f"| {kind} | {status} | {count} |" for status, count in sorted(statuses.items())]
@@ -108,8 +109,9 @@ class Report:
         self._section(out, "Titles used by more than one tip (tipsheet check warns)", _notes(self.same_titles))
         self._section(out, "Summaries shortened to 300 characters", _notes(self.summaries_shortened))
         if self.teasers_marked:
-            out += [f"{self.teasers_marked} tips had neither an excerpt nor <!--more-->: `<!-- more -->` was put "
-                    "after their first paragraph (the teaser tipsheet would show anyway).", ""]
+            tips = "1 tip" if self.teasers_marked == 1 else f"{self.teasers_marked} tips"
+            out += [f"{tips} had neither an excerpt nor <!--more-->: `<!-- more -->` was put after the first "
+                    "paragraph (the teaser tipsheet would show anyway).", ""]
         self._section(out, "Unknown shortcodes (kept as written)",
                       [f"`[{name}]` in {len(refs)} post{'s' * (len(refs) != 1)}: {', '.join(refs)}"
                        for name, refs in sorted(self.unknown_shortcodes.items())])

@@ -115,6 +115,7 @@ class Result:
     authors_block: str = ""
     series_block: str = ""
     tag_map_written: str = ""
+    tag_map_summary: str = ""
     report_files: tuple[str, ...] = ()
 
 
@@ -176,13 +177,14 @@ def assign_paths(site: Site, posts: list[Post], ledger: Ledger, report: Report) 
             slug, number = f"{base}-{number}", number + 1
         post.slug, post.path = slug, _path(site, post, slug)
         taken[post.kind][slug] = post.path
+    for post in sorted(posts, key=lambda p: p.path):  # reported the same way on every run
         if not post.wanted_slug:
             report.slug_changes.append(Note(post.ref, post.path, f"no Latin letters or digits in its slug or title; "
-                                                                 f"the slug is {slug!r}"))
-        elif slug != base:
-            other = taken[post.kind].get(base, "")
-            report.slug_changes.append(Note(post.ref, post.path, f"{base!r} is taken (by {other}); "
-                                                                 f"the slug is {slug!r}"))
+                                                                 f"the slug is {post.slug!r}"))
+        elif post.slug != post.wanted_slug:
+            holder = taken[post.kind].get(post.wanted_slug, "a tip since deleted")
+            report.slug_changes.append(Note(post.ref, post.path, f"{post.wanted_slug!r} is taken (by {holder}); "
+                                                                 f"the slug is {post.slug!r}"))
     for post in posts:
         post.source = posixpath.relpath(post.path, site.docs_rel)
 
@@ -270,6 +272,11 @@ class Session:
             else proposed
         write_if_changed(path, tag_map.dump().encode("utf-8"))
         result.tag_map_written = path
+        routes = list(tag_map.routes.values())
+        tags = {r.tag for r in routes if r.tag}
+        series = {r.series for r in routes if r.series}
+        result.tag_map_summary = (f"{len(routes)} terms: {len(tags)} tags, {len(series)} series, "
+                                  f"{sum(r.dropped for r in routes)} dropped")
         return result
 
     def _note_terms(self, post: Post, applied: Any) -> None:
