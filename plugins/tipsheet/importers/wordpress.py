@@ -97,6 +97,7 @@ class WordPressImport:
         self.pages = pages
         self.report = report
         self.scan = Scan()
+        self._authors: dict[str, tuple[str, str]] = {}
 
     # -- pass 1 ------------------------------------------------------------------
     def read(self) -> Scan:
@@ -167,6 +168,16 @@ class WordPressImport:
             self.scan.files.append((item.link, str(item.post_id), item.attachment_url))
         self.scan.children.setdefault(item.post_parent, []).append(found)
 
+    def _author(self, login: str, channel: Channel) -> tuple[str, str] | None:
+        """(key, display name) of a login, one tuple per author for the whole import."""
+        if not login:
+            return None
+        if login not in self._authors:
+            name = channel.authors.get(login, login)
+            key = key_from(login, name) or "author-" + hashlib.sha256(login.encode()).hexdigest()[:6]
+            self._authors[login] = (key, name)
+        return self._authors[login]
+
     def _post(self, item: Item, channel: Channel) -> Post | None:
         ref = f"{item.post_type} {item.post_id}"
         date = wp_datetime(item.post_date, item.post_date_gmt) or wp_datetime(item.post_modified,
@@ -180,11 +191,7 @@ class WordPressImport:
         if fallback:
             title = title_from_body(plain_text(item.content)) or f"{_UNTITLED} ({date.date().isoformat()})"
         status = STATUSES[item.status]
-        login = item.creator.strip()
-        author = None
-        if login:
-            name = channel.authors.get(login, login)
-            author = (key_from(login, name) or "author-" + hashlib.sha256(login.encode()).hexdigest()[:6], name)
+        author = self._author(item.creator.strip(), channel)
         summary, shortened = summary_from(item.excerpt)
         post = Post(key=f"wordpress:{self.scan.host}:{item.post_id}", ref=ref, title=title, date=date,
                     kind="page" if item.post_type == "page" else "tip", status=status,

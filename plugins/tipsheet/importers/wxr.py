@@ -83,6 +83,7 @@ class Channel:
     authors: dict[str, str] = field(default_factory=dict)  # login -> display name
     slugs: dict[tuple[str, str], str] = field(default_factory=dict)  # (domain, name) -> slug: WXR 1.0 items name only
     removed_controls: int = 0  # control characters taken out before parsing (known once the file is read)
+    terms: dict[tuple[str, str, str], Term] = field(default_factory=dict)  # one object per term, shared by items
 
 
 class _Clean:
@@ -169,7 +170,8 @@ def _term(el: etree._Element, channel: Channel) -> Term | None:
         nicename = channel.slugs.get((domain, name), "") or name
     if not name and not nicename:
         return None
-    return Term(domain, nicename, name or nicename)
+    key = (domain, nicename, name or nicename)
+    return channel.terms.setdefault(key, Term(*key))
 
 
 def _channel_child(el: etree._Element, channel: Channel) -> None:
