@@ -87,7 +87,7 @@ def item(rng: random.Random, number: int, when: datetime, links: list[str]) -> t
     slug = "-".join(rng.choice(WORDS) for _ in range(4)) + f"-{number}"
     link = f"{SITE}/{when:%Y/%m/%d}/{slug}/" if status == "publish" else f"{SITE}/?p={number}"
     el = etree.Element("item", nsmap=NS)
-    text(el, "title", sentence(rng, 6).rstrip("."), cdata=True)
+    text(el, "title", f"Tip {number}: {sentence(rng, 6).rstrip('.')}", cdata=True)
     text(el, "link", link)
     text(el, "pubDate", when.strftime("%a, %d %b %Y %H:%M:%S +0000"))
     login, _ = AUTHORS[number % len(AUTHORS)]
