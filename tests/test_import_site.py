@@ -111,3 +111,26 @@ def test_server_rules_are_written_for_netlify_and_nginx(built):
     nginx = built.read("nginx-redirects.map").splitlines()
     assert '"/?p=115" "/tips/answer-within-the-hour-2/";' in nginx
     assert '"/2018/02/06/own-it/" "/tips/own-it/";' in nginx
+
+
+def test_the_readme_walkthrough_from_export_file_to_first_strict_build(tmp_path):
+    """The README's 'Moving from WordPress' steps, with its mkdocs.yml, as a publisher would follow them."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Moving from WordPress", 1)[1].split("\n## ", 1)[0]
+    config = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    root = tmp_path / "desk"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "index.md").write_text("# Frontline Service Desk\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copy(WORDPRESS / "frontline.xml", root / "export.xml")
+    assert "tipsheet import wordpress export.xml --dry-run" in section
+    assert run_import(root, "wordpress", "export.xml", "--dry-run").status == 0
+    run = run_import(root, "wordpress", "export.xml", "--tag-map", "tags.yml")
+    assert run.status == 0, run.err
+    paste(root, run.out)
+    assert "tipsheet check --strict && mkdocs build --strict" in section
+    check = run_cli(root, "check", "--strict")
+    assert check.status == 0, check.out
+    site = run_build(Site(root, root / "mkdocs.yml"), strict=True)
+    assert site.ok and site.warnings == [], site.error + "\n".join(site.warnings)
+    assert "url=../../../../tips/answer-within-the-hour/" in site.read("2016/03/01/answer-within-an-hour/")
