@@ -16,10 +16,10 @@ TIPS = {
 }
 
 
-def build(root: Path, lines: str, files: dict[str, str] | None = None, strict: bool = False, **tips: object) -> Site:
-    config = write_project(root, {**TIPS, **(files or {})}, tips={"redirects": "redirects.yml", **tips})
+def build(root: Path, lines: str, files: dict[str, str] | None = None, strict: bool = False, **config: object) -> Site:
+    config_file = write_project(root, {**TIPS, **(files or {})}, tips={"redirects": "redirects.yml"}, **config)
     (root / "redirects.yml").write_text(lines, encoding="utf-8")
-    return run_build(Site(root, config), strict=strict)
+    return run_build(Site(root, config_file), strict=strict)
 
 
 def test_a_page_at_each_old_path_sends_readers_on_without_javascript(tmp_path):
@@ -100,3 +100,14 @@ def test_old_paths_become_files_only_where_a_static_host_can_serve_them():
     assert redirects.static_path("/?p=12") is None
     assert redirects.static_path("/") is None
     assert redirects.static_path("/a/%2e%2e/etc/") is None
+
+
+def test_a_site_under_a_sub_path_gets_pages_only_for_old_paths_below_it(tmp_path):
+    site = build(tmp_path, "/tips/2016/old-answer/: tips/2016/answer.md\n/2016/03/01/answer/: tips/2016/answer.md\n",
+                 site_url="https://example.org/tips/")
+    assert site.ok, site.error
+    assert 'url=../../tips/answer-within-the-hour/"' in site.read("2016/old-answer/")
+    assert not site.exists("2016/03/01/answer/")
+    assert site.read("_redirects").splitlines()[1:] == [
+        "/tips/2016/old-answer/ /tips/tips/answer-within-the-hour/ 301",
+        "/2016/03/01/answer/ /tips/tips/answer-within-the-hour/ 301"]

@@ -7,7 +7,9 @@ on any static host and without JavaScript.  It also writes ``_redirects``
 (Netlify, Cloudflare Pages; a ``_redirects`` of the site's own comes first)
 and ``nginx-redirects.map`` for servers that can answer with a real 301.  A
 line whose file is gone is a warning (so ``--strict`` catches it); a line
-whose tip is a draft or scheduled waits, with a notice, until it is published.
+whose tip is a draft or scheduled waits, with a notice, until it is published.  A site whose
+``site_url`` has a path (``https://example.org/tips/``) gets pages only for the old paths under it;
+the two server files hold every line.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def add_redirects(files: Files, config: MkDocsConfig, data_file: str, project_di
             waiting += 1
             continue
         pairs.append((entry.old, base + target.url))
-        dest = redirects.static_path(entry.old)
+        inside = entry.old.startswith(base)  # a site under a sub-path serves only the old paths below it
+        dest = redirects.static_path("/" + entry.old[len(base):]) if inside else None
         if dest is None or dest == target.dest_uri:
             continue
         if dest in taken:
