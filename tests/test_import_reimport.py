@@ -223,3 +223,18 @@ def test_an_uploads_folder_that_is_not_there_is_an_error(root):
     run = run_import(root, "wordpress", "export.xml", "--uploads", "nowhere")
     assert run.status == 2
     assert run.err == "tipsheet import: --uploads: expected a folder (a copy of wp-content/uploads), got 'nowhere'\n"
+
+
+def test_a_slug_an_existing_tip_of_the_site_uses_gets_a_suffix_and_the_tip_is_left_alone(tmp_path):
+    mine = "---\ntitle: Own it\ndate: 2026-11-03\ntags: [government]\nsummary: Mine.\n---\n\nWritten here.\n"
+    root = make_project(tmp_path / "site")
+    (root / "content" / "tips" / "2026").mkdir(parents=True)
+    (root / "content" / "tips" / "2026" / "own-it.md").write_text(mine, encoding="utf-8")
+    shutil.copy(WORDPRESS / "frontline.xml", root / "export.xml")
+    assert run_import(root, "wordpress", "export.xml").status == 0
+    assert read(root, "content/tips/2026/own-it.md") == mine
+    assert "slug: own-it-2\n" in read(root, "content/tips/2018/own-it-2.md")
+    assert "/2018/02/06/own-it/: tips/2018/own-it-2.md\n" in read(root, "redirects.yml")
+    assert {"ref": "post 114", "path": "content/tips/2018/own-it-2.md",
+            "detail": "'own-it' is taken (by content/tips/2026/own-it.md); the slug is 'own-it-2'"} \
+        in facts(root)["slug_changes"]
