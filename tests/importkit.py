@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import textwrap
-from contextlib import redirect_stderr, redirect_stdout
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +45,23 @@ def make_project(root: Path, **config: Any) -> Path:
     return root
 
 
-def run_import(root: Path, *args: str) -> Run:
-    """``tipsheet import ARGS`` with ``root`` as the working folder."""
+def project_with(tmp_path: Path, source: Path, *names: str) -> Path:
+    """A project with the fixture files ``names`` (from ``source``) copied in, as a publisher saves an export."""
+    root = make_project(tmp_path / "site")
+    for name in names:
+        shutil.copy(source / name, root / name)
+    return root
+
+
+def run_cli(root: Path, *args: str) -> Run:
+    """``tipsheet ARGS`` with ``root`` as the working folder."""
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
     os.chdir(root)
     try:
         with redirect_stdout(out), redirect_stderr(err):
             try:
-                status = main(["import", *args])
+                status = main(list(args))
             except SystemExit as exc:  # argparse
                 status = int(exc.code or 0)
     finally:
@@ -56,16 +69,8 @@ def run_import(root: Path, *args: str) -> Run:
     return Run(status, out.getvalue(), err.getvalue())
 
 
-def run_cli(root: Path, *args: str) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            status = main(list(args))
-    finally:
-        os.chdir(cwd)
-    return Run(status, out.getvalue(), err.getvalue())
+def run_import(root: Path, *args: str) -> Run:
+    return run_cli(root, "import", *args)
 
 
 def printed_block(out: str) -> dict[str, Any]:
@@ -105,3 +110,20 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def read(root: Path, rel: str) -> str:
     return (root / rel).read_text(encoding="utf-8")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1 (a free port), as a static host would; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from importkit import FEEDS, make_project, paste, read, run_cli, run_import, tree
+from importkit import FEEDS, make_project, paste, project_with, read, run_cli, run_import, serving, tree
 from sitekit import Site, run_build
 
 SAY_THE_WAIT = """\
@@ -33,27 +29,14 @@ Subscribe!
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def feed_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(FEEDS)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(FEEDS) as base:
+        yield base
 
 
 def project(tmp_path: Path, *names: str) -> Path:
-    root = make_project(tmp_path / "site")
-    for name in names:
-        shutil.copy(FEEDS / name, root / name)
-    return root
+    return project_with(tmp_path, FEEDS, *names)
 
 
 def test_an_rss_feed_with_full_content_becomes_tips_with_links_between_them_rewritten(tmp_path):

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from importkit import WORDPRESS, make_project, read, run_import, tree
+from importkit import WORDPRESS, make_project, project_with, read, run_import, tree
 from tipsheet.importers.wxr import Channel, Item, SourceError, read_export
 
 
-def project_with(tmp_path: Path, *names: str) -> Path:
-    root = make_project(tmp_path / "site")
-    for name in names:
-        shutil.copy(WORDPRESS / name, root / name)
-    return root
+def project(tmp_path: Path, *names: str) -> Path:
+    return project_with(tmp_path, WORDPRESS, *names)
 
 
 def test_a_wxr_1_0_export_with_categories_by_name_and_tags_as_domain_tag(tmp_path):
-    root = project_with(tmp_path, "wxr-1.0.xml")
+    root = project(tmp_path, "wxr-1.0.xml")
     run = run_import(root, "wordpress", "wxr-1.0.xml")
     assert run.status == 0, run.err
     assert read(root, "content/tips/2009/walk-the-queue.md") == (
@@ -32,7 +28,7 @@ def test_a_wxr_1_0_export_with_categories_by_name_and_tags_as_domain_tag(tmp_pat
 
 
 def test_a_wxr_1_1_export_with_its_namespaces_over_https(tmp_path):
-    root = project_with(tmp_path, "wxr-1.1-https.xml")
+    root = project(tmp_path, "wxr-1.1-https.xml")
     run = run_import(root, "wordpress", "wxr-1.1-https.xml")
     assert run.status == 0, run.err
     assert read(root, "content/tips/2012/name-the-wait.md") == (
@@ -42,7 +38,7 @@ def test_a_wxr_1_1_export_with_its_namespaces_over_https(tmp_path):
 
 
 def test_a_split_export_is_read_as_one_site_so_a_gallery_finds_its_images_in_the_other_file(tmp_path):
-    root = project_with(tmp_path, "split-posts.xml", "split-media.xml")
+    root = project(tmp_path, "split-posts.xml", "split-media.xml")
     run = run_import(root, "wordpress", "split-posts.xml", "split-media.xml")
     assert run.status == 0, run.err
     assert run.out.startswith("Read split-posts.xml, split-media.xml: 3 items (2 attachment, 1 post).\n")
@@ -93,7 +89,7 @@ MALFORMED = """<?xml version="1.0" encoding="UTF-8"?>
      "(for an RSS or Atom feed use 'tipsheet import feed')"),
 ])
 def test_a_malformed_file_is_one_line_with_its_line_number_and_nothing_is_written(tmp_path, text, message):
-    root = project_with(tmp_path, "frontline.xml")
+    root = project(tmp_path, "frontline.xml")
     (root / "bad.xml").write_text(text, encoding="utf-8")
     before = tree(root)
     run = run_import(root, "wordpress", "frontline.xml", "bad.xml")

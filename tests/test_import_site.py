@@ -10,10 +10,7 @@ the tip, which must answer with that tip's title.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 from urllib.request import urlopen
@@ -22,13 +19,8 @@ import lxml.html
 import pytest
 import yaml
 
-from importkit import WORDPRESS, make_project, paste, read, run_cli, run_import
+from importkit import WORDPRESS, make_project, paste, read, run_cli, run_import, serving
 from sitekit import Site, run_build
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -48,14 +40,8 @@ def built(tmp_path: Path) -> Site:
 
 @pytest.fixture
 def served(built: Site) -> Iterator[tuple[Site, str]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(built.out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield built, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(built.out) as base:
+        yield built, base
 
 
 def fetch(url: str) -> lxml.html.HtmlElement:
