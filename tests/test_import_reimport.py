@@ -238,3 +238,12 @@ def test_a_slug_an_existing_tip_of_the_site_uses_gets_a_suffix_and_the_tip_is_le
     assert {"ref": "post 114", "path": "content/tips/2018/own-it-2.md",
             "detail": "'own-it' is taken (by content/tips/2026/own-it.md); the slug is 'own-it-2'"} \
         in facts(root)["slug_changes"]
+
+
+def test_a_broken_redirects_file_stops_the_import_before_anything_is_written(root):
+    (root / "redirects.yml").write_text("/old/: [oops\n", encoding="utf-8")
+    before = tree(root)
+    run = run_import(root, "wordpress", "export.xml")
+    assert run.status == 1
+    assert run.err.startswith("tipsheet import: redirects.yml: line 2: expected valid YAML")
+    assert tree(root) == before

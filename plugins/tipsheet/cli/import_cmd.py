@@ -56,7 +56,7 @@ def register(commands: Any) -> None:
 
 
 def _site(config_file: str) -> Any:
-    from ..importers.session import Site
+    from ..importers.posts import Site
 
     try:
         raw = read_raw(config_file)
@@ -91,10 +91,11 @@ def _path(option: str | None, default: str, root: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..importers.htmltomd import missing_extensions
     from ..importers.ledger import LedgerError
     from ..importers.redirects import RedirectsError
     from ..importers.report import Report
-    from ..importers.session import Options, Session, missing_extensions
+    from ..importers.session import Options, Session
     from ..importers.vocabulary import MapError, TagMap
     from ..importers.wxr import SourceError
 

@@ -25,8 +25,8 @@ from ..content.fields import slugify
 from .fields import clean_title, key_from, later_day, one_line, summary_from, title_from_body
 from .htmltomd import plain_text
 from .links import hosts_of
+from .posts import Post
 from .report import Note, Report, Skipped
-from .session import Post
 from .wxr import SourceError, Term
 
 USER_AGENT = "tipsheet-import (+https://pypi.org/project/feedparser/)"

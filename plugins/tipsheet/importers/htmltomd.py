@@ -18,7 +18,7 @@ a list or a quote.  Brackets stay as written: ``[1]`` and ``[ssh]`` are text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import markdownify
@@ -36,6 +36,17 @@ _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+*](?=\s)|>|-{3,}\s*$)", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)", re.MULTILINE)
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#-]+)|brush:\s*([\w+#-]+)")
+
+# markdown_extensions the imported Markdown needs: pipe tables, fenced code, <figure markdown>.
+NEEDED_EXTENSIONS = {"tables": ("tables", "extra"), "md_in_html": ("md_in_html", "extra"),
+                     "fenced_code": ("fenced_code", "extra", "pymdownx.superfences")}
+
+
+def missing_extensions(configured: Iterable[str]) -> list[str]:
+    """Which of the extensions imported tips need are not in mkdocs.yml's ``markdown_extensions``."""
+    names = {n.removeprefix("markdown.extensions.") for n in configured}
+    return [need for need, accepted in NEEDED_EXTENSIONS.items() if not names & set(accepted)]
+
 
 Rewrite = Callable[[Tag, str, str], None]  # (element, attribute, value) -> sets the new value on the element
 

@@ -10,89 +10,18 @@ recorded.  Nothing is written before every source has been read and checked.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-import yaml
-
-from ..content.fields import slugify
-from ..content.loader import discover
-from ..content.tipfile import read_text, split
 from . import htmltomd, redirects
 from .ledger import Ledger, Outcome, write_if_changed
 from .links import BodyLinks, LinkStats, Permalinks, Uploads
+from .placing import assign_paths, front_matter
+from .posts import Post, Site
 from .report import Note, Report
 from .vocabulary import TagMap, config_block
-from .wxr import Term
-
-PAGES_FOLDER = "pages"
-# markdown_extensions the imported Markdown needs: pipe tables, fenced code, <figure markdown>.
-NEEDED_EXTENSIONS = {"tables": ("tables", "extra"), "md_in_html": ("md_in_html", "extra"),
-                     "fenced_code": ("fenced_code", "extra", "pymdownx.superfences")}
-
-
-def missing_extensions(configured: Iterable[str]) -> list[str]:
-    """Which of the extensions imported tips need are not in mkdocs.yml's ``markdown_extensions``."""
-    names = {n.removeprefix("markdown.extensions.") for n in configured}
-    return [need for need, accepted in NEEDED_EXTENSIONS.items() if not names & set(accepted)]
-
-
-@dataclass(frozen=True)
-class Site:
-    """What an import needs to know of the tipsheet project it writes into."""
-
-    root: str
-    docs_dir: str
-    tips_dir: str = "tips"
-    tags: frozenset[str] = frozenset()
-    authors: frozenset[str] = frozenset()
-    series: frozenset[str] = frozenset()
-    redirects_option: str | None = None
-
-    def rel(self, path: str) -> str:
-        return os.path.relpath(path, self.root).replace(os.sep, "/")
-
-    @property
-    def docs_rel(self) -> str:
-        return self.rel(self.docs_dir)
-
-
-@dataclass(slots=True)
-class Post:
-    """One post to import, with everything but its body (slots: an archive has thousands)."""
-
-    key: str  # the ledger's key: wordpress:<host>:<id>
-    ref: str  # how messages name it: "post 123"
-    title: str
-    date: datetime
-    kind: str = "tip"  # or "page"
-    status: str = "published"  # published, draft, pending, scheduled
-    wanted_slug: str = ""
-    slug_fallback: str = ""
-    updated: datetime | None = None
-    author: tuple[str, str] | None = None  # (key, display name)
-    terms: list[Term] = field(default_factory=list)
-    summary: str | None = None
-    summary_shortened: bool = False
-    title_fallback: bool = False
-    old_paths: list[str] = field(default_factory=list)  # paths the old site served it at
-    server_only: list[str] = field(default_factory=list)  # /?p=123
-    ids: list[str] = field(default_factory=list)  # for ?p= links
-    slug: str = ""
-    path: str = ""  # relative to the project folder
-    source: str = ""  # relative to the docs folder
-
-    @property
-    def draft(self) -> bool:
-        return self.status in ("draft", "pending")
-
-    @property
-    def published(self) -> bool:
-        return self.status == "published"
 
 
 @dataclass
@@ -117,82 +46,6 @@ class Result:
     tag_map_written: str = ""
     tag_map_summary: str = ""
     report_files: tuple[str, ...] = ()
-
-
-class _Dumper(yaml.SafeDumper):
-    """PyYAML, with date-times written as ISO 8601 (``2012-01-04T09:30:00-05:00``) as tips write them."""
-
-
-def _datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat(timespec="seconds"))
-
-
-_Dumper.add_representer(datetime, _datetime)
-
-
-def front_matter(fields: list[tuple[str, Any]]) -> str:
-    lines = ["---"]
-    for name, value in fields:
-        if isinstance(value, list):
-            lines.append(f"{name}: " + yaml.dump(value, Dumper=_Dumper, default_flow_style=True,
-                                                  allow_unicode=True, width=10_000).strip())
-        else:
-            lines.append(yaml.dump({name: value}, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
-                                   width=10_000).rstrip("\n").removesuffix("\n..."))
-    lines.append("---")
-    return "\n".join(lines) + "\n"
-
-
-def _existing_slugs(site: Site, owned: set[str]) -> dict[str, str]:
-    """slug -> path of the tips already in the site that no import wrote."""
-    files, _ = discover(site.docs_dir, site.root, site.tips_dir)
-    found: dict[str, str] = {}
-    for tip_file in files:
-        if tip_file.path in owned:
-            continue
-        stem = tip_file.src_uri.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        slug: Any = slugify(stem)
-        text, _ = read_text(tip_file.abs_path, tip_file.path, 10_000_000)
-        source = split(text, tip_file.path)[0] if text is not None else None
-        if source is not None and isinstance(source.meta.get("slug"), (str, int)):
-            slug = str(source.meta["slug"])
-        found.setdefault(str(slug), tip_file.path)
-    return found
-
-
-def assign_paths(site: Site, posts: list[Post], ledger: Ledger, report: Report) -> None:
-    """A unique slug and a file for every post: those imported before keep theirs."""
-    owned = ledger.owned_paths()
-    taken = {"tip": _existing_slugs(site, owned), "page": {}}
-    for post in posts:
-        entry = ledger.entries.get(post.key)
-        if entry is not None:
-            post.slug, post.path = entry.slug, entry.path
-            taken[post.kind][entry.slug] = entry.path
-    fresh = [p for p in posts if p.key not in ledger.entries]
-    for post in sorted(fresh, key=lambda p: (p.date.replace(tzinfo=None), p.ref)):
-        base = post.wanted_slug or post.slug_fallback
-        slug, number = base, 2
-        while slug in taken[post.kind] or os.path.exists(os.path.join(site.root, _path(site, post, slug))):
-            slug, number = f"{base}-{number}", number + 1
-        post.slug, post.path = slug, _path(site, post, slug)
-        taken[post.kind][slug] = post.path
-    for post in sorted(posts, key=lambda p: p.path):  # reported the same way on every run
-        if not post.wanted_slug:
-            report.slug_changes.append(Note(post.ref, post.path, f"no Latin letters or digits in its slug or title; "
-                                                                 f"the slug is {post.slug!r}"))
-        elif post.slug != post.wanted_slug:
-            holder = taken[post.kind].get(post.wanted_slug, "a tip since deleted")
-            report.slug_changes.append(Note(post.ref, post.path, f"{post.wanted_slug!r} is taken (by {holder}); "
-                                                                 f"the slug is {post.slug!r}"))
-    for post in posts:
-        post.source = posixpath.relpath(post.path, site.docs_rel)
-
-
-def _path(site: Site, post: Post, slug: str) -> str:
-    if post.kind == "page":
-        return posixpath.join(site.docs_rel, PAGES_FOLDER, f"{slug}.md")
-    return posixpath.join(site.docs_rel, site.tips_dir, str(post.date.year), f"{slug}.md")
 
 
 def permalinks(posts: Iterable[Post], hosts: Iterable[str], unlinked: Iterable[tuple[list[str], list[str], str]],
@@ -226,6 +79,7 @@ class Session:
         if self.options.dry_run:
             return self._dry_run(proposed, result)
         tag_map = self.options.tag_map or proposed
+        known_redirects = self._existing_redirects()
         assign_paths(self.site, posts, self.ledger, self.report)
         where = {post.ref: post.path for post in posts}
         for note in self.report.title_fallbacks + self.report.summaries_shortened:
@@ -255,7 +109,7 @@ class Session:
         finally:
             self.ledger.save()
         self._gone(seen_keys)
-        self._redirects(posts)
+        self._redirects(posts, known_redirects)
         self.report.images = {"copied": len(uploads.copied), "kept as absolute URLs": len(uploads.kept),
                               "missing": len(uploads.missing)} if (uploads.copied or uploads.kept
                                                                   or uploads.missing) else {}
@@ -347,11 +201,15 @@ class Session:
             if key.startswith(prefix) and key not in seen:
                 self.report.gone_from_source.append(entry.path)
 
-    def _redirects(self, posts: list[Post]) -> None:
+    def _existing_redirects(self) -> dict[str, str]:
+        """The redirects file as it is (read before anything is written: a broken one stops the import)."""
         path = self.options.redirects_file
-        mapping: dict[str, str] = {}
-        if os.path.exists(path):
-            mapping = {r.old: r.target for r in redirects.load(path, self.site.rel(path))}
+        if not os.path.exists(path):
+            return {}
+        return {r.old: r.target for r in redirects.load(path, self.site.rel(path))}
+
+    def _redirects(self, posts: list[Post], mapping: dict[str, str]) -> None:
+        path = self.options.redirects_file
         deleted = set(self.report.kept_deleted)
         for post in posts:
             if not post.published or post.path in deleted:

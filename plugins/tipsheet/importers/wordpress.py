@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from .fields import clean_title, key_from, later_day, slug_from, summary_from, title_from_body, wp_datetime
 from .htmltomd import plain_text
 from .links import hosts_of
+from .posts import Post
 from .report import Note, Report, Skipped
-from .session import Post
 from .shortcodes import Attachment, Shortcodes
 from .wpbody import body_html
 from .wxr import WXR_VERSIONS, Channel, Item, read_export
