@@ -111,3 +111,14 @@ def test_a_site_under_a_sub_path_gets_pages_only_for_old_paths_below_it(tmp_path
     assert site.read("_redirects").splitlines()[1:] == [
         "/tips/2016/old-answer/ /tips/tips/answer-within-the-hour/ 301",
         "/2016/03/01/answer/ /tips/tips/answer-within-the-hour/ 301"]
+
+
+def test_the_redirects_file_is_written_one_quoted_line_per_address_and_read_back_the_same(tmp_path):
+    mapping = {"/2017/05/02/caf%c3%a9/": "tips/2017/cafe.md", "/?p=7": "tips/a.md", "/yes/": "tips/no.md",
+               "/a: b/": "tips/c #1.md"}
+    text = redirects.dump(mapping)
+    assert text.split("\n\n", 1)[1] == ("/2017/05/02/caf%c3%a9/: tips/2017/cafe.md\n/?p=7: tips/a.md\n"
+                                        "'/a: b/': 'tips/c #1.md'\n/yes/: tips/no.md\n")
+    (tmp_path / "r.yml").write_text(text, encoding="utf-8")
+    assert {r.old: r.target for r in redirects.load(str(tmp_path / "r.yml"), "r.yml")} == mapping
+    assert [r.line for r in redirects.load(str(tmp_path / "r.yml"), "r.yml")] == [7, 8, 9, 10]

@@ -19,6 +19,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import yaml
@@ -50,46 +51,70 @@ class Redirect:
         return "?" in self.old
 
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump(mapping: Mapping[str, str]) -> str:
-    body = yaml.safe_dump(dict(sorted(mapping.items())), allow_unicode=True, default_flow_style=False,
-                          width=10_000) if mapping else "{}\n"
-    return HEADER + "\n" + body
+    """The file's text, one ``old: file`` line per redirect (PyYAML quotes each; memory stays flat)."""
+    lines = [yaml.dump({old: mapping[old]}, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
+                       width=10_000) for old in sorted(mapping)]
+    return HEADER + "\n" + ("".join(lines) if lines else "{}\n")
 
 
 def load(path: str, shown: str) -> list[Redirect]:
-    """The redirects of a file, validated; :class:`RedirectsError` lists every problem."""
+    """The redirects of a file, validated; :class:`RedirectsError` lists every problem.
+
+    Read as a stream of YAML events, not a document: a 20,000-line file
+    costs no more memory than its list of redirects, and each has its line.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
         raise RedirectsError(f"{shown}: expected a readable redirects file, got {exc.strerror or exc}") from None
+    found: list[Redirect] = []
+    problems: list[str] = []
+    depth = 0
+    pending: tuple[str, int] | None = None  # a key waiting for its value
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth == 1 and isinstance(event, yaml.SequenceStartEvent):
+                    raise RedirectsError(f"{shown}: expected lines of 'old path: file', got a list")
+                if depth == 2 and pending is not None:
+                    problems.append(f"{shown}: line {pending[1]}: expected 'old path: file', got a nested value")
+                    pending = None
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and depth == 1:
+                if pending is None:
+                    pending = (event.value, event.start_mark.line + 1 if event.start_mark else 0)
+                else:
+                    problem = _check(pending[0], event.value)
+                    if problem:
+                        problems.append(f"{shown}: line {pending[1]}: {problem}")
+                    else:
+                        found.append(Redirect(pending[0], event.value.strip(), pending[1]))
+                    pending = None
+            elif isinstance(event, yaml.ScalarEvent) and depth == 0 and event.value.strip():
+                raise RedirectsError(f"{shown}: expected lines of 'old path: file', got {event.value!r}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         raise RedirectsError(f"{shown}: {where}expected valid YAML, got {getattr(exc, 'problem', exc)}") from None
-    if node is None:
-        return []
-    if not isinstance(node, yaml.MappingNode):
-        raise RedirectsError(f"{shown}: expected lines of 'old path: file', got {node.tag.rsplit(':', 1)[-1]}")
-    found: list[Redirect] = []
-    problems: list[str] = []
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        old, target = key_node.value, value_node.value
-        if not isinstance(key_node, yaml.ScalarNode) or not isinstance(value_node, yaml.ScalarNode):
-            problems.append(f"{shown}: line {line}: expected 'old path: file', got a nested value")
-        elif not isinstance(old, str) or not old.startswith("/"):
-            problems.append(f"{shown}: line {line}: expected an old path starting with '/', got {old!r}")
-        elif not target.strip() or target.startswith("/") or "://" in target:
-            problems.append(f"{shown}: line {line}: {old}: expected a file under the docs folder, like "
-                            f"tips/2012/slug.md, got {target!r}")
-        else:
-            found.append(Redirect(old, target.strip(), line))
     if problems:
         raise RedirectsError("\n".join(problems))
     return found
+
+
+def _check(old: str, target: str) -> str:
+    if not old.startswith("/"):
+        return f"expected an old path starting with '/', got {old!r}"
+    if not target.strip() or target.startswith("/") or "://" in target:
+        return f"{old}: expected a file under the docs folder, like tips/2012/slug.md, got {target!r}"
+    return ""
 
 
 def static_path(old: str) -> str | None:
