@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from importkit import WORDPRESS, make_project, paste, read, run_cli, run_import, tree
+from importkit import FEEDS, WORDPRESS, make_project, paste, read, run_cli, run_import, tree
 from sitekit import Site, run_build
 
 RENEWAL = "content/tips/2016/the-renewal-call.md"
@@ -247,3 +247,26 @@ def test_a_broken_redirects_file_stops_the_import_before_anything_is_written(roo
     assert run.status == 1
     assert run.err.startswith("tipsheet import: redirects.yml: line 2: expected valid YAML")
     assert tree(root) == before
+
+
+def test_two_sources_never_give_two_tips_one_slug(tmp_path):
+    root = make_project(tmp_path / "site")
+    shutil.copy(WORDPRESS / "wxr-1.0.xml", root / "old.xml")
+    shutil.copy(FEEDS / "newsletter.rss", root / "newsletter.rss")
+    assert run_import(root, "wordpress", "old.xml").status == 0
+    assert run_import(root, "feed", "newsletter.rss").status == 0
+    assert "slug: walk-the-queue\n" in read(root, "content/tips/2009/walk-the-queue.md")
+    assert "slug: walk-the-queue-2\n" in read(root, "content/tips/2024/walk-the-queue-2.md")
+    again = run_import(root, "wordpress", "old.xml")
+    assert "Files: 1 unchanged.\n" in again.out
+
+
+def test_the_same_site_under_www_or_https_is_the_same_source(tmp_path):
+    root = make_project(tmp_path / "site")
+    shutil.copy(WORDPRESS / "wxr-1.0.xml", root / "old.xml")
+    assert run_import(root, "wordpress", "old.xml").status == 0
+    moved = read(root, "old.xml").replace("http://counter.example.org", "https://www.counter.example.org")
+    (root / "old.xml").write_text(moved, encoding="utf-8")
+    again = run_import(root, "wordpress", "old.xml")
+    assert "Files: 1 unchanged.\n" in again.out
+    assert sorted(p.name for p in (root / "content" / "tips").rglob("*.md")) == ["walk-the-queue.md"]

@@ -96,7 +96,7 @@ class FeedImport:
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.site).hostname or "feed").lower()
+        return (urlsplit(self.site).hostname or "feed").lower().removeprefix("www.")
 
     @property
     def hosts(self) -> set[str]:

@@ -70,6 +70,9 @@ def assign_paths(site: Site, posts: list[Post], ledger: Ledger, report: Report) 
     """A unique slug and a file for every post: those imported before keep theirs."""
     owned = ledger.owned_paths()
     taken = {"tip": _existing_slugs(site, owned), "page": {}}
+    pages = f"{site.docs_rel}/{PAGES_FOLDER}/"
+    for earlier in ledger.entries.values():  # every earlier import's files, from this source or another
+        taken["page" if earlier.path.startswith(pages) else "tip"].setdefault(earlier.slug, earlier.path)
     for post in posts:
         entry = ledger.entries.get(post.key)
         if entry is not None:

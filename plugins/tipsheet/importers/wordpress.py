@@ -55,7 +55,8 @@ class Scan:
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.site).hostname or "site").lower()
+        """The old site's host as the ledger knows it (with or without www., http or https: the same site)."""
+        return (urlsplit(self.site).hostname or "site").lower().removeprefix("www.")
 
     @property
     def hosts(self) -> set[str]:
