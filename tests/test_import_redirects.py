@@ -100,6 +100,7 @@ def test_old_paths_become_files_only_where_a_static_host_can_serve_them():
     assert redirects.static_path("/?p=12") is None
     assert redirects.static_path("/") is None
     assert redirects.static_path("/a/%2e%2e/etc/") is None
+    assert redirects.static_path("//greek/%ce%b5/") == "greek/ε/index.html"
 
 
 def test_a_site_under_a_sub_path_gets_pages_only_for_old_paths_below_it(tmp_path):

@@ -123,7 +123,7 @@ def static_path(old: str) -> str | None:
     Web servers decode the path before they look for the file, so the file
     is named by the decoded path.  The site root and query addresses get no page.
     """
-    parts = urlsplit(old)
+    parts = urlsplit("http://old.invalid" + old)  # a host first: "//a/b" is a path here, not a host
     if parts.query or parts.fragment:
         return None
     path = unquote(parts.path)
@@ -145,7 +145,7 @@ def netlify(pairs: Iterable[tuple[str, str]]) -> str:
     """``_redirects`` lines: ``/old/ /new/ 301``; a query address as Netlify's ``/ p=123 /new/ 301``."""
     lines = ["# Old addresses of imported tips (written by tipsheet on every build)."]
     for old, new in pairs:
-        parts = urlsplit(old)
+        parts = urlsplit("http://old.invalid" + old)
         if parts.query:
             params = " ".join(f"{_url(k)}={_url(v)}" for k, v in parse_qsl(parts.query, keep_blank_values=True))
             lines.append(f"{_url(parts.path or '/')} {params} {_url(new)} 301")

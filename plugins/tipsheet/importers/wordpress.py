@@ -9,6 +9,7 @@ Pass 2 reads the files again and hands each post's body over, one at a time.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -67,8 +68,9 @@ class Scan:
 
 
 def _path(link: str) -> str:
+    """The path (and query) of an old address, ``//`` made ``/`` as web servers do."""
     parts = urlsplit(link)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return re.sub(r"/{2,}", "/", parts.path) + (f"?{parts.query}" if parts.query else "")
 
 
 def old_addresses(item: Item) -> tuple[list[str], list[str]]:
