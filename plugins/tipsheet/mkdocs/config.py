@@ -84,6 +84,7 @@ class TipsConfig(Config):
     cache_theme_fragments = c.Type(bool, default=True)
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
+    redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
 
 
 class FeedsConfig(Config):

@@ -39,6 +39,7 @@ from .fragment_cache import FragmentCache
 from .markdown_reuse import CachedMarkdown, RenditionCache, SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .parallel_markdown import ParallelMarkdown
+from .redirects import add_redirects
 from .staging import Staging
 from .state import BuildState, StateHolder
 
@@ -183,6 +184,8 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         for spec in plan(catalog):
             add_generated_page(files, config, spec, state.update_date)
         files.append(File.generated(config, CSS_URI, abs_src_path=CSS_SRC))
+        if self.config.redirects:
+            add_redirects(files, config, self.config.redirects, root)
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
