@@ -22,8 +22,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 
 import css_inline
+from jinja2 import Template
 
 from ..content import clock
 from ..site.jinja import make_env
@@ -54,9 +56,15 @@ class ListMail:
     template_dirs: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=8)
+def _templates(template_dirs: tuple[str, ...]) -> tuple[Template, Template]:
+    env = make_env(template_dirs)
+    return env.get_template("list/mail.txt"), env.get_template("list/mail.html")
+
+
 def message(mail: ListMail, kind: str, to: str, link: str) -> EmailMessage:
     """A confirmation mail, or a mail with the preferences link: plain text and HTML, nothing the reader typed."""
-    env = make_env(mail.template_dirs)
+    text_template, html_template = _templates(mail.template_dirs)
     context = dict(site_name=mail.site_name, site_url=mail.site_url, link=link, kind=kind,
                    hours=mail.confirm_hours, language=mail.language)
     subject = (f"Confirm your subscription to {mail.site_name}" if kind == CONFIRMATION
@@ -68,8 +76,8 @@ def message(mail: ListMail, kind: str, to: str, link: str) -> EmailMessage:
     msg["Date"] = format_datetime(clock.wall())
     msg["Message-ID"] = make_msgid(domain=mail.sender.domain)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies back, please
-    msg.set_content(env.get_template("list/mail.txt").render(subject=subject, **context), cte="quoted-printable")
-    html = _INLINER.inline(env.get_template("list/mail.html").render(subject=subject, **context))
+    msg.set_content(text_template.render(subject=subject, **context), cte="quoted-printable")
+    html = _INLINER.inline(html_template.render(subject=subject, **context))
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
     return msg
 

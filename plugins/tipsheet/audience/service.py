@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -68,6 +71,7 @@ class ListService:
             .replace("#00574d", settings.colour)
         self._root = urlsplit(settings.list_url).path or "/"
         self._purged = 0.0
+        self._local = threading.local()  # one connection per server thread, kept between requests
 
     # -- WSGI -----------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -115,8 +119,20 @@ class ListService:
         return handler(environ)
 
     # -- helpers ---------------------------------------------------------------------------------
-    def store(self) -> Store:
-        return Store(self.settings.db_path)
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """This thread's connection to the list, reopened if the file was replaced; StoreError if it is gone."""
+        try:
+            info = os.stat(self.settings.db_path)
+        except OSError:
+            raise StoreError("no file there") from None
+        held: tuple[tuple[int, int], Store] | None = getattr(self._local, "store", None)
+        if held is None or held[0] != (info.st_dev, info.st_ino):
+            if held is not None:
+                held[1].close()
+            held = ((info.st_dev, info.st_ino), Store(self.settings.db_path))
+            self._local.store = held
+        yield held[1]
 
     def signups(self, store: Store) -> Signups:
         return Signups(store, self.signer, self.settings.tags, self.settings.limits)
