@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,29 @@ def configure_signup(project: Path, **signup: Any) -> None:
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
+@contextmanager
+def wsgi_server(app: Any, port: int) -> Iterator[None]:
+    """``app`` under waitress on 127.0.0.1:``port`` in a thread, stopped cleanly at the end."""
+    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # the sockets closed under the loop as it stops
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopping.set()
+        server.close()
+        thread.join(5)
+
+
 @pytest.fixture
 def service(project: Path, relay: Server, request: pytest.FixtureRequest) -> Iterator[Service]:
     """The list service (ListService + its outbox thread) under waitress on 127.0.0.1, sending through ``relay``."""
@@ -155,13 +179,9 @@ def service(project: Path, relay: Server, request: pytest.FixtureRequest) -> Ite
     configure_signup(project, **{"list_url": url, "per_client_hourly": 1000, "global_hourly": 100000,
                                  **getattr(request, "param", {})})
     app, outbox = make_service(open_project(str(project / "mkdocs.yml")), os.environ)
-    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    outbox.start(every=0.5)
-    try:
-        yield Service(url, project, relay, outbox)
-    finally:
-        outbox.stop()
-        server.close()
-        thread.join(5)
+    with wsgi_server(app, port):
+        outbox.start(every=0.5)
+        try:
+            yield Service(url, project, relay, outbox)
+        finally:
+            outbox.stop()

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import waitress
 from playwright.sync_api import Browser, Page, expect
 
 from browserkit import REPO, SHOTS, TIP, TODAY, Tab, axe_violations, build_sample, open_tab, serious, serve
-from listkit import SECRET, Service
+from listkit import SECRET, Service, wsgi_server
 from smtpkit import Server, Sink, free_port
 from tipsheet.audience.store import Store
 from tipsheet.cli.listservice import make_service
@@ -56,16 +54,12 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
             env.setenv(name, value)
         app, outbox = make_service(open_project(str(REPO / "mkdocs.yml")), os.environ, service_url,
                                    origins=(site_url.rstrip("/"),))
-        server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        outbox.start(every=0.5)
-        try:
-            yield Rig(site_url, Service(service_url, folder, relay, outbox), db)
-        finally:
-            outbox.stop()
-            server.close()
-            thread.join(5)
+        with wsgi_server(app, port):
+            outbox.start(every=0.5)
+            try:
+                yield Rig(site_url, Service(service_url, folder, relay, outbox), db)
+            finally:
+                outbox.stop()
 
 
 def shot(page: Page, name: str) -> None:

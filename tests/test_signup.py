@@ -246,3 +246,61 @@ def test_without_its_database_the_service_says_503_and_the_server_will_not_start
     assert not (project / "tipsheet.db").exists()
     assert main(["list-server", "--port", "0"]) == 1
     assert "tipsheet.db: expected a tipsheet database, got no file there" in capsys.readouterr().err
+
+
+def test_the_wsgi_entry_under_gunicorn(project, relay, tmp_path):
+    """tipsheet.cli.wsgi:application as a deployment runs it: gunicorn, 2 workers, settings from the environment."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from listkit import configure_signup
+    from smtpkit import free_port
+
+    port = free_port()
+    configure_signup(project, list_url=f"http://127.0.0.1:{port}/")
+    env = {**os.environ, "TIPSHEET_CONFIG": str(project / "mkdocs.yml"), "TIPSHEET_DB": str(project / "tipsheet.db")}
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                               "tipsheet.cli.wsgi:application"], cwd=tmp_path, env=env, stdout=log, stderr=log)
+    try:
+        service = Service(f"http://127.0.0.1:{port}/", project, relay, outbox=type("Idle", (), {"wake": lambda s: 0})())
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(service.url + "subscribe", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.2)
+        code, body, _ = sign_up(service, "gunicorn@example.org")
+        assert code == 200 and ANSWER.search(body)
+        link = confirm_link(service, "gunicorn@example.org")  # sent by a worker's outbox thread
+        assert service.post("confirm", {"token": link.split("token=")[1]})[0] == 200
+        assert status_of(project, "gunicorn@example.org") == "active"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        log.close()
+    assert "sign-up: accepted" in (tmp_path / "gunicorn.log").read_text()  # the service's own log lines
+
+
+def test_the_wsgi_entry_without_a_database_answers_503_and_says_why_in_the_log(project, monkeypatch, capfd):
+    import io
+
+    import tipsheet.cli.wsgi as wsgi
+
+    monkeypatch.setenv("TIPSHEET_CONFIG", str(project / "mkdocs.yml"))
+    monkeypatch.setenv("TIPSHEET_DB", str(project / "nowhere.db"))
+    monkeypatch.setattr(wsgi, "_app", None)
+    answered = []
+    body = wsgi.application({"REQUEST_METHOD": "POST", "PATH_INFO": "/subscribe", "wsgi.input": io.BytesIO(b"")},
+                            lambda status, headers: answered.append(status))
+    assert answered == ["503 Service Unavailable"] and b"nothing was changed" in b"".join(body)
+    assert not (project / "nowhere.db").exists()
+    assert "the list service cannot start: " in capfd.readouterr().err

@@ -63,13 +63,23 @@ def make_service(project: Project, environ: Mapping[str, str], list_url: str = "
     return ListService(settings, signer, outbox), outbox
 
 
+class _Stderr(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (a server may replace it after we start)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            self.handleError(record)
+
+
 def log_to_stderr() -> None:
     """The service's own lines (limits tripped, mail given up) go to stderr, which a WSGI server keeps."""
     logger = logging.getLogger("tipsheet.list")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(asctime)s tipsheet list %(levelname)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        logger.propagate = False
 
