@@ -87,7 +87,7 @@ def test_nginx_serves_what_publish_deploys_and_passes_the_list_service_on():
     assert root is not None and root[1] == "/srv/www/frontline"
     assert root[1].rsplit("/", 1)[0] in unit(SYSTEMD / "tipsheet-publish.service")["Service"]["ReadWritePaths"]
     bind = shlex.split(unit(SYSTEMD / "tipsheet-list.service")["Service"]["ExecStart"])
-    assert f"proxy_pass http://{bind[bind.index('--bind') + 1]};" in conf
+    assert f"proxy_pass http://{bind[bind.index('--bind') + 1]}/;" in conf  # /list/ on the service's root
     assert conf.count("{") == conf.count("}")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -91,6 +92,30 @@ CREATE TABLE IF NOT EXISTS mail_log (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS mail_log_hash ON mail_log (email_hash, at);
+CREATE TABLE IF NOT EXISTS signups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    tags TEXT NOT NULL DEFAULT '',
+    form TEXT NOT NULL DEFAULT '',
+    wording TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    confirmed TEXT
+);
+CREATE INDEX IF NOT EXISTS signups_created ON signups (created);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    signup_id INTEGER,
+    subscriber_id INTEGER,
+    created TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try TEXT NOT NULL,
+    claimed TEXT,
+    sent TEXT,
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent, next_try);
 CREATE TABLE IF NOT EXISTS signup_log (
     client TEXT NOT NULL,
     at TEXT NOT NULL,
@@ -98,8 +123,8 @@ CREATE TABLE IF NOT EXISTS signup_log (
 );
 CREATE INDEX IF NOT EXISTS signup_log_at ON signup_log (at);
 """
-TABLES = {"meta", "subscribers", "deliveries", "suppressions", "bounce_events", "reports", "sends", "mail_log",
-          "signup_log"}
+REQUIRED = {"meta", "subscribers", "deliveries"}  # a list; the other tables are added when it is opened
+ALL_TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 V1_COLUMNS = ("id", "email", "name", "tags", "status", "created", "updated", "status_changed", "status_reason")
 
 
@@ -140,12 +165,14 @@ class Database:
         names = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "subscribers" in names and "meta" not in names:
             self._migrate_v1()
-        elif not create and not names >= TABLES:
+        elif not create and not names >= REQUIRED:
             self.db.close()
             raise StoreError("a database without tipsheet's tables (create the list with 'tipsheet subscribers "
                              "init', or point TIPSHEET_DB at the right file)")
+        if names >= ALL_TABLES:
+            return  # complete: opening writes nothing (the web service opens it for every request)
         with self.transaction():
-            self._create_tables()  # IF NOT EXISTS: nothing happens on a complete database
+            self._create_tables()
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (str(VERSION),))
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
 

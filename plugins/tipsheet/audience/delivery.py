@@ -38,7 +38,7 @@ from ..mail.mime import BulkPolicy, Envelope, address, build_message, message_id
 from ..mail.render import DigestRenderer, RenderedDigest
 from .replies import Reply, Verdict, advice, classify
 from .store import Store, Subscriber
-from .tokens import Signer
+from .tokens import PREFERENCES, Signer
 
 SOURCE = "smtp"
 
@@ -88,6 +88,7 @@ class Addressing:
     unsubscribe_url: Callable[[str], str]
     bounce_address: str | None  # 'bounces@example.org': sent as 'bounces+<token>@example.org'; None: no VERP
     feedback_id: str = ""
+    preferences_url: Callable[[str], str] | None = None  # the list service's page, when there is one
 
     def envelope_sender(self, envelope: Envelope, verp_token: str) -> str:
         if self.bounce_address is None:
@@ -240,8 +241,12 @@ class Sender:
         token = self.signer.unsubscribe_token(subscriber.id)
         verp = self.signer.verp(subscriber.id)
         to = address(subscriber.email, subscriber.name)
+        preferences = self.addressing.preferences_url
         msg = build_message(rendered, self.envelope, to, self.addressing.unsubscribe_url(token), token, policy,
-                            sent=clock.wall(), feedback_id=self.addressing.feedback_id.replace("{digest}", digest.id))
+                            sent=clock.wall(), feedback_id=self.addressing.feedback_id.replace("{digest}", digest.id),
+                            preferences_url=preferences(self.signer.token(PREFERENCES, subscriber.id,
+                                                                          nonce=subscriber.nonce))
+                            if preferences else "")
         data = msg.as_bytes()
         sender = self.addressing.envelope_sender(self.envelope, verp)
         delay = self.policy.retry_delay

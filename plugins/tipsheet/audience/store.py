@@ -91,6 +91,7 @@ class Store(Database):
         found = {status: 0 for status in (ACTIVE, PENDING, PAUSED, UNSUBSCRIBED, BOUNCED)}
         for status, count in self.db.execute("SELECT status, count(*) FROM subscribers GROUP BY status"):
             found[status] = count
+        found[PENDING] += int(self.db.execute("SELECT count(*) FROM signups WHERE confirmed IS NULL").fetchone()[0])
         found["suppressed"] = int(self.db.execute("SELECT count(*) FROM suppressions").fetchone()[0])
         return found
 
@@ -165,6 +166,7 @@ class Store(Database):
     def remove(self, email: str, reason: str = ERASED) -> bool:
         """Forget the address entirely, with its ledger rows; only its salted hash stays, suppressed."""
         with self.transaction():
+            self.db.execute("DELETE FROM signups WHERE email = ?", (email,))
             cursor = self.db.execute("DELETE FROM subscribers WHERE email = ?", (email,))
             self._suppress(email, reason, "")
         self.forget_history()

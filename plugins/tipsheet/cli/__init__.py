@@ -19,6 +19,7 @@ EPILOG = """examples:
   tipsheet digest --period 2026-W46 --out digest.eml
   tipsheet subscribers add ana@example.org --name "Ana Pereira" --tags sports
   tipsheet send --dry-run
+  tipsheet import wordpress export.xml --dry-run
   tipsheet publish --dry-run
   tipsheet status
 """
@@ -37,7 +38,7 @@ def _quiet_mkdocs_logging() -> None:
 
 
 COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "bounces_cmd", "service_cmd",
-            "publish_cmd", "status_cmd")
+            "import_cmd", "publish_cmd", "status_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

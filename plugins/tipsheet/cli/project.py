@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pathspec
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import ConfigurationError
+from mkdocs.exceptions import ConfigurationError, PluginError
 
 from ..audience.delivery import Addressing
 from ..audience.store import Store
@@ -37,7 +37,7 @@ from ..mail.mime import Envelope, address
 from ..mail.notes import Notes, NoteView, load_notes, render_notes
 from ..mail.render import DigestRenderer, MailOptions
 from ..mail.schedule import Schedule
-from ..mkdocs.config import DigestsConfig, TipsConfig, check_keys, schedule_from, settings_from, voice_from
+from ..mkdocs.config import DigestsConfig, TipsConfig, check_keys, list_url, schedule_from, settings_from, voice_from
 from ..site.excerpts import excerpt_text
 from ..site.markdown import MarkdownRenderer
 from ..site.urls import Urls, absolute
@@ -182,7 +182,8 @@ class Project:
         config = self.digests()
         return DigestRenderer(self.settings, self.urls, self.summary,
                               MailOptions(config.max_kb * 1000, config.postal_address, self.template_dirs(),
-                                          self.note_views(), self.voice()))
+                                          preferences=bool(self.list_url), notes=self.note_views(),
+                                          voice=self.voice()))
 
     @property
     def host(self) -> str:
@@ -201,8 +202,20 @@ class Project:
         return Envelope(sender, self.settings.site_name, config.list_id or f"digest.{self.host}",
                         config.unsubscribe_mailto, reply_to)
 
+    @property
+    def list_url(self) -> str:
+        """The list service's public address ('' when the site has none)."""
+        try:
+            return list_url(self.digests(), self.mkdocs)
+        except PluginError as exc:
+            raise CliError(f"{self.rel(self.config_file)}: {exc}", 2) from None
+
+    def preferences_url(self, token: str) -> str:
+        return f"{self.list_url}preferences?token={token}"
+
     def unsubscribe_url(self, token: str) -> str:
-        default = absolute(self.mkdocs.site_url or "", "unsubscribe/?token={token}")
+        default = f"{self.list_url}unsubscribe?token={{token}}" if self.list_url else \
+            absolute(self.mkdocs.site_url or "", "unsubscribe/?token={token}")
         template = self.digests().unsubscribe_url or default
         if "{token}" not in template:
             raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: unsubscribe_url: expected a URL with "
@@ -219,7 +232,8 @@ class Project:
                            f"bounces@example.org, got {bounce!r}", 2)
         list_id = self.envelope().list_id.replace(":", "-")
         return Addressing(self.unsubscribe_url, bounce if config.verp else None,
-                          feedback_id=f"{{digest}}:{list_id}:digest:{self.host}")
+                          feedback_id=f"{{digest}}:{list_id}:digest:{self.host}",
+                          preferences_url=self.preferences_url if self.list_url else None)
 
     # -- subscribers and delivery -----------------------------------------------
     def db_path(self) -> str:

@@ -111,7 +111,7 @@ def message_id(rendered: RenderedDigest, recipient: str, domain: str) -> str:
 
 def build_message(rendered: RenderedDigest, envelope: Envelope, to: Address, unsubscribe_url: str,
                   token: str = "", policy: EmailPolicy[EmailMessage] = SMTP, sent: datetime | None = None,
-                  feedback_id: str = "") -> EmailMessage:
+                  feedback_id: str = "", preferences_url: str = "") -> EmailMessage:
     """The message for one reader.
 
     ``sent`` is when it goes out (RFC 5322's Date: "the date and time at which the creator of the
@@ -122,7 +122,7 @@ def build_message(rendered: RenderedDigest, envelope: Envelope, to: Address, uns
     write it as an RFC 2047 encoded word, which one-click unsubscribe does not decode).  The
     text and HTML parts are encoded with quoted-printable lines of at most 76 characters.
     """
-    text, html = rendered.for_recipient(unsubscribe_url)
+    text, html = rendered.for_recipient(unsubscribe_url, preferences_url)
     msg = EmailMessage(policy=policy.clone(max_line_length=998))
     msg["Subject"] = rendered.subject
     msg["From"] = envelope.sender

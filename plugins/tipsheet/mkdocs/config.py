@@ -150,6 +150,7 @@ class TipsConfig(Config):
     cache_theme_fragments = c.Type(bool, default=True)
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
+    redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
     call_to_action = c.SubConfig(CallToActionConfig)  # closes every tip page and every digest
     deploy = c.SubConfig(DeployConfig)  # tipsheet publish
 
@@ -180,6 +181,21 @@ class ImapConfig(Config):
     processed_folder = c.Type(str, default="tipsheet-processed")
 
 
+class SignupConfig(Config):
+    """The sign-up form on the site and the list service it posts to (``tipsheet list-server``)."""
+
+    list_url = c.Optional(c.Type(str))  # the service's public address, e.g. https://tips.example.org/list/
+    colour = c.Type(str, default="#00574d")  # the service's pages
+    wording = c.Type(str, default="1")  # the version of the form's consent wording, kept with each sign-up
+    per_client_hourly = c.Type(int, default=5)
+    global_hourly = c.Type(int, default=300)
+    confirm_hours = c.Type(int, default=72)
+    pending_days = c.Type(int, default=7)
+    require_form_token = c.Type(bool, default=False)
+    allowed_origins = c.ListOfItems(c.Type(str), default=[])  # besides site_url's own origin
+    trusted_proxies = c.ListOfItems(c.Type(str), default=["127.0.0.1", "::1"])
+
+
 class DigestsConfig(Config):
     enabled = c.Type(bool, default=True)
     period = c.Choice(("weekly", "monthly"), default="weekly")
@@ -202,6 +218,7 @@ class DigestsConfig(Config):
     verp = c.Type(bool, default=True)
     smtp = c.SubConfig(SmtpConfig)
     imap = c.SubConfig(ImapConfig)
+    signup = c.SubConfig(SignupConfig)
     send_at = c.Optional(SendAtOption())  # 'tuesday 09:00': digests named by their day, due at that time
     scheduled_from = DayOption()  # with send_at: periods starting before this day keep their calendar ids
     notes_dir = c.Type(str, default="digests")  # editor's notes: <docs_dir>/<notes_dir>/<period>.md
@@ -215,6 +232,18 @@ def require_site_url(config: MkDocsConfig, who: str) -> str:
         raise PluginError(f"{who}: site_url: expected the site's public address, like https://tips.example.org/, "
                           f"got {got} (set site_url in mkdocs.yml: feeds and emails need absolute links)")
     return url
+
+
+def list_url(digests: DigestsConfig, mkdocs_config: MkDocsConfig) -> str:
+    """The list service's public address, ending in '/', or '' when the site has no sign-up form."""
+    url = digests.signup.list_url or ""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PluginError(f"tipsheet/digests: signup: list_url: expected the list service's public address, like "
+                          f"https://tips.example.org/list/, got {url!r}")
+    return url if url.endswith("/") else url + "/"
 
 
 def check_keys(config: TipsConfig) -> list[str]:

@@ -12,6 +12,8 @@ never become pages of their own.
 
 from __future__ import annotations
 
+import os
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -26,10 +28,13 @@ from ..site.jinja import make_env
 from ..site.markdown import MarkdownRenderer
 from ..site.plan import DIGEST, DIGESTS
 from ..site.urls import Urls, absolute, root_of
-from ..site.views import Link
-from .config import DigestsConfig, project_dir, require_site_url, schedule_from
+from ..site.views import Link, SignupForm
+from .config import DigestsConfig, list_url, project_dir, require_site_url, schedule_from
 from .pages import IndexPage, add_generated_page
 from .state import BuildState, shared_state
+
+SIGNUP_JS = "assets/tipsheet/signup.js"
+SIGNUP_JS_SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "signup.js")
 
 
 class DigestPage(IndexPage):
@@ -40,6 +45,7 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
     def __init__(self) -> None:
         self._index: DigestIndex | None = None
         self._pages: list[IndexPage] = []
+        self._list_url = ""
         self._notes = Notes()
         self._note_views: dict[str, NoteView] = {}
 
@@ -53,6 +59,9 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
         self._note_views = {}
         if self.config.enabled:
             require_site_url(config, "tipsheet/digests")
+            self._list_url = list_url(self.config, config)
+            if self._list_url and SIGNUP_JS not in config.extra_javascript:
+                config.extra_javascript.append(SIGNUP_JS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -84,12 +93,16 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
             if page is not None:
                 self._pages.append(page)
         state.extra_subscribe.append(Link("Read past digests in the archive", state.urls.page(Urls.digest_index())))
+        if self._list_url:
+            state.signup = SignupForm(self._list_url, tuple((k, t.title) for k, t in state.settings.tags.items()),
+                                      self.config.signup.wording)
+            files.append(File.generated(config, SIGNUP_JS, abs_src_path=SIGNUP_JS_SRC))
         return files
 
     def add_moved(self, files: Files, config: MkDocsConfig, state: BuildState) -> None:
         """A page at each calendar id that ``send_at`` replaced, forwarding to the digest that holds its tips."""
         assert self._index is not None
-        template = make_env(state.template_dirs).get_template("fragments/digest_moved.html")
+        template = make_env(state.template_dirs).get_template("redirect.html")  # as tipsheet import's redirects
         for tag in [None, *self.config.tags]:
             for old, new in self._index.moved(tag).items():
                 dest = Urls.dest_uri(Urls.digest(old, tag))
