@@ -103,7 +103,7 @@ def set_up(root: Path, port: int) -> None:
                                          f"---\n\n{summary}\n\n<!-- more -->\n\nThe rest of the tip.\n",
                                          encoding="utf-8")
     notes = root / "content" / "digests"
-    notes.mkdir()
+    notes.mkdir(exist_ok=True)  # the sample has a note of its own
     (notes / "2026-12-01.md").write_text("---\ntitle: A note before the holidays\n---\n\nDecember is when queues get "
                                          "long; the next four tips are for the busiest weeks of the year.\n",
                                          encoding="utf-8")
