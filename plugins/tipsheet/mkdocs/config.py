@@ -96,6 +96,12 @@ class FeedsConfig(Config):
     json = c.Type(bool, default=True)
 
 
+class SearchConfig(Config):
+    enabled = c.Type(bool, default=True)
+    header = c.Type(bool, default=True)  # the search box in Material's header (else only the /search/ page)
+    on_serve = c.Type(bool, default=True)  # index on every `mkdocs serve` rebuild too
+
+
 class SmtpConfig(Config):
     host = c.Type(str, default="localhost")
     port = c.Optional(c.Type(int))
