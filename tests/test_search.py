@@ -13,6 +13,7 @@ from typing import Any
 
 import lxml.html
 import pytest
+from mkdocs.config import load_config
 
 import sitekit
 from sitekit import Site, run_build, tip, write_project
@@ -163,3 +164,35 @@ def test_the_same_content_gives_the_same_index(build_site) -> None:
 
     assert len(filters(first.out)) == len(filters(second.out)) == 3  # tag, year, series
     assert sorted(map(len, filters(first.out))) == sorted(map(len, filters(second.out)))
+
+
+def serve_builds(root: Path, files: dict[str, str], **config: Any) -> tuple[Site, Any]:
+    """Builds as `mkdocs serve` makes them: one startup, the same plugin objects, a build per change."""
+    config_file = write_project(root, files, **config)
+    site = Site(root, config_file)
+    load_config(str(config_file)).plugins.on_startup(command="serve", dirty=False)
+
+    def rebuild() -> Site:
+        return run_build(site, command="serve", config=load_config(str(config_file)))
+
+    return site, rebuild
+
+
+def test_mkdocs_serve_indexes_every_rebuild(tmp_path: Path) -> None:
+    site, rebuild = serve_builds(tmp_path, {"tips/a.md": tip("Alpha", body="Nothing yet.")}, **SEARCH)
+    assert rebuild().ok, site.error
+    assert "pomegranate" not in fragments(site.out)["/tips/a/"]["content"]
+    (site.root / "content" / "tips" / "a.md").write_text(tip("Alpha", body="A pomegranate."), encoding="utf-8")
+    (site.root / "content" / "tips" / "b.md").write_text(tip("Beta", tags=["persistence"]), encoding="utf-8")
+    assert rebuild().ok, site.error
+    pages = fragments(site.out)
+    assert "pomegranate" in pages["/tips/a/"]["content"]
+    assert pages["/tips/b/"]["filters"]["tag"] == ["Persistence"]
+
+
+def test_on_serve_false_leaves_search_out_of_mkdocs_serve(tmp_path: Path) -> None:
+    site, rebuild = serve_builds(tmp_path, {"tips/a.md": tip("Alpha")}, search={"on_serve": False})
+    assert rebuild().ok, site.error
+    assert not (site.out / "pagefind").exists()
+    assert not site.html("tips/a/").cssselect(".ts-search") and not site.exists("search/")
+    assert any("search is off in mkdocs serve" in n for n in site.notices)

@@ -45,6 +45,7 @@ class TimeZone(c.Type[str]):
 class TagConfig(Config):
     title = c.Type(str)
     description = c.Type(str, default="")
+    start_here = c.ListOfItems(c.Type(str), default=[])  # slugs of the tips to read first
 
 
 class SeriesConfig(Config):
@@ -202,7 +203,7 @@ def check_keys(config: TipsConfig) -> list[str]:
 
 
 def settings_from(config: TipsConfig, mkdocs_config: MkDocsConfig) -> Settings:
-    tags = {k: TagInfo(k, v.title, v.description) for k, v in config.tags.items()}
+    tags = {k: TagInfo(k, v.title, v.description, tuple(v.start_here)) for k, v in config.tags.items()}
     series = {k: SeriesInfo(k, v.title, v.description) for k, v in config.series.items()}
     authors = {k: Author(k, v.name, v.email, v.url) for k, v in config.authors.items()}
     site_author = mkdocs_config.site_author or mkdocs_config.site_name
