@@ -109,3 +109,13 @@ def test_tipsheet_check_names_a_bad_start_here_too(build_site, capsys: pytest.Ca
     assert main(["check", "-f", str(site.config_file)]) == 1
     out = capsys.readouterr().out
     assert "mkdocs.yml" in out and "tags.sports.start_here: expected the slug of a tip tagged 'sports'" in out
+
+
+def test_a_tip_pinned_in_two_tags_is_offered_once(build_site) -> None:
+    site = build_site({
+        "tips/both.md": tip("Both", date="2026-05-05", tags=["sports", "government"], pinned=True),
+        "tips/reader.md": tip("Reader", date="2026-06-02", tags=["sports", "government"]),
+    }, tips=vocabulary())
+    assert site.ok, site.error
+    blocks = site.html("tips/reader/").cssselect(".ts-more-on")
+    assert [[a.text_content() for a in b.cssselect(".ts-related__list a")] for b in blocks] == [["Both"]]

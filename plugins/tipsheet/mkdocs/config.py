@@ -65,6 +65,14 @@ class HomeConfig(Config):
     count = c.Type(int, default=5)
 
 
+class CommentsConfig(Config):
+    """Isso under each tip: off until a site runs an Isso server and names it here."""
+
+    enabled = c.Type(bool, default=False)
+    url = c.Optional(c.Type(str))  # the Isso server's public address, e.g. https://comments.example.org/
+    load = c.Choice(("scroll", "click"), default="scroll")  # when the widget loads: near the end, or on a click
+
+
 class TipsConfig(Config):
     enabled = c.Type(bool, default=True)
     tips_dir = c.Type(str, default="tips")
@@ -86,6 +94,7 @@ class TipsConfig(Config):
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
     redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
+    comments = c.SubConfig(CommentsConfig)
 
 
 class FeedsConfig(Config):
@@ -195,6 +204,13 @@ def check_keys(config: TipsConfig) -> list[str]:
     for name, size in (("page_size", config.page_size), ("words_per_minute", config.words_per_minute)):
         if size < 1:
             problems.append(f"{name}: expected a number of 1 or more, got {size}")
+    if config.comments.enabled:
+        url = config.comments.url or ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            got = repr(url) if url else "nothing"
+            problems.append(f"comments: url: expected the address of your Isso server, like "
+                            f"https://comments.example.org/, got {got}")
     default = config.default_author
     if default and config.authors and default not in config.authors:
         problems.append(f"default_author: expected one of the authors, got {default!r} "

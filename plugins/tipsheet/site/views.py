@@ -232,7 +232,7 @@ class Views:
         groups = []
         shown: set[str] = set()
         for key in tip.tags:
-            starting = [t for t in self.catalog.start_here.get(key, ()) if t is not tip]
+            starting = [t for t in self.catalog.start_here.get(key, ()) if t is not tip and t.slug not in shown]
             if starting:
                 info = self.settings.tags[key]
                 groups.append((info.title, self.link(Urls.tag(key), current), len(self.catalog.tips_for_tag(key)),
@@ -241,6 +241,13 @@ class Views:
         if not groups:
             return Markup(""), shown
         return self.render("fragments/more_on.html", groups=groups), shown
+
+    def comments(self, tip: Tip, current: str, server: str, thread: str, load: str) -> Markup:
+        """The comments block under a published tip: Isso's widget, fetched only when the reader gets there."""
+        if tip.extra.get("comments") is False or self.catalog.status(tip) != "published":
+            return Markup("")
+        return self.render("fragments/comments.html", server=server.rstrip("/") + "/", thread=thread,
+                           title=tip.title, load=load)
 
     def latest(self, current: str) -> Markup:
         """The home page's block: the newest tips and the way on to the archive."""
