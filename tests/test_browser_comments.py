@@ -198,8 +198,8 @@ def test_a_comment_is_posted_held_for_moderation_approved_and_shown(browser: Bro
         expect(page.locator("#isso-root .isso-comment .isso-author")).to_have_text("Dana from the box office")
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            page.locator(".ts-tip-footer").scroll_into_view_if_needed()
-            page.screenshot(path=str(Path(SHOTS) / "tip-comments-desktop.png"), full_page=True)
+            page.locator("#ts-comments-title").evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(Path(SHOTS) / "tip-comments-desktop.png"))
         later.assert_clean()
 
     for mode in ({"viewport": DESKTOP}, {"viewport": PHONE}, {"viewport": DESKTOP, "color_scheme": "dark"}):
