@@ -274,8 +274,12 @@ def main() -> int:
             times[variant].append(build(str(folders[variant]))[0])
     build_s = {v: statistics.median(t) for v, t in times.items()}
     print("build (s): " + ", ".join(f"{v} {build_s[v]:.2f}" for v in VARIANTS) + f"; load {load()}")
-    print(f"  indexing adds {100 * (build_s['pagefind'] / build_s['none'] - 1):+.0f}% to a build without search, "
-          f"{100 * (build_s['pagefind'] / build_s['material'] - 1):+.0f}% to one with Material's search", flush=True)
+    # each round builds the three one after the other, so a round's ratios share the machine's load
+    added = statistics.median(p / n for p, n in zip(times["pagefind"], times["none"], strict=True))
+    versus = statistics.median(p / m for p, m in zip(times["pagefind"], times["material"], strict=True))
+    print(f"  indexing adds {100 * (added - 1):+.0f}% to a build without search, {100 * (versus - 1):+.0f}% to one "
+          f"with Material's search (medians of the rounds' ratios); every build: "
+          + "; ".join(f"{v} " + " ".join(f"{t:.2f}" for t in times[v]) for v in VARIANTS), flush=True)
 
     seen = browse(folders, planted, args.runs)
     print(f"browser (load {load()}):")
@@ -286,7 +290,7 @@ def main() -> int:
               f"({m['load_search_raw_kb']:.0f} raw) | {m['query_kb']:.0f} ({m['query_raw_kb']:.0f} raw) | "
               f"{m['cold_ms']:.0f} | {m['warm_ms']:.0f}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"n": args.n, "runs": args.runs, "build_s": build_s,
+        Path(args.json).write_text(json.dumps({"n": args.n, "runs": args.runs, "build_s": build_s, "builds": times,
                                                "browser": seen}, indent=2), encoding="utf-8")
     if not args.keep:
         shutil.rmtree(root)
