@@ -31,6 +31,7 @@ import gzip
 import io
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -252,7 +253,22 @@ def browse(sites: dict[str, Path], planted: dict[str, tuple[str, str]], runs: in
 
 
 def load() -> str:
-    return os.getloadavg().__repr__()
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed_build(folder: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the build and every process it started: forks, Pagefind)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = build(str(folder))[0]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def wait_for_quiet(threshold: float, patience: float) -> None:
+    """On a shared machine: wait (up to ``patience`` s) until the 1-minute load is under ``threshold``."""
+    deadline = time.monotonic() + patience
+    while threshold and os.getloadavg()[0] >= threshold and time.monotonic() < deadline:
+        time.sleep(5)
 
 
 def main() -> int:
@@ -261,6 +277,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", help="keep the projects under this folder")
     parser.add_argument("--json", help="also write the numbers to this file")
+    parser.add_argument("--quiet-load", type=float, default=0.0, metavar="LOAD",
+                        help="before each round of builds, wait (up to --patience s) for a 1-minute load under LOAD")
+    parser.add_argument("--patience", type=float, default=600)
     args = parser.parse_args()
     if not os.path.isfile(GEN):
         sys.exit(f"{GEN}: expected the shared tip generator beside the repository")
@@ -269,11 +288,20 @@ def main() -> int:
     print(f"{args.n} tips; median of {args.runs}; load average before: {load()}", flush=True)
 
     times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    loads = []
     for _ in range(args.runs):
+        wait_for_quiet(args.quiet_load, args.patience)
+        loads.append(os.getloadavg()[0])
         for variant in VARIANTS:  # alternate, so all see the same machine
-            times[variant].append(build(str(folders[variant]))[0])
+            wall, seconds = timed_build(folders[variant])
+            times[variant].append(wall)
+            cpu[variant].append(seconds)
     build_s = {v: statistics.median(t) for v, t in times.items()}
-    print("build (s): " + ", ".join(f"{v} {build_s[v]:.2f}" for v in VARIANTS) + f"; load {load()}")
+    cpu_s = {v: statistics.median(t) for v, t in cpu.items()}
+    print("build (s): " + ", ".join(f"{v} {build_s[v]:.2f}" for v in VARIANTS)
+          + "; CPU (s): " + ", ".join(f"{v} {cpu_s[v]:.2f}" for v in VARIANTS)
+          + f"; 1-minute load at each round's start: {' '.join(f'{x:.2f}' for x in loads)}")
     # each round builds the three one after the other, so a round's ratios share the machine's load
     added = statistics.median(p / n for p, n in zip(times["pagefind"], times["none"], strict=True))
     versus = statistics.median(p / m for p, m in zip(times["pagefind"], times["material"], strict=True))
@@ -291,7 +319,8 @@ def main() -> int:
               f"{m['cold_ms']:.0f} | {m['warm_ms']:.0f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"n": args.n, "runs": args.runs, "build_s": build_s, "builds": times,
-                                               "browser": seen}, indent=2), encoding="utf-8")
+                                               "cpu_s": cpu_s, "cpus": cpu, "loads": loads, "browser": seen},
+                                              indent=2), encoding="utf-8")
     if not args.keep:
         shutil.rmtree(root)
     return 0
