@@ -101,36 +101,43 @@ enabled = true
     return path
 
 
+def start_isso(root: Path, hosts: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Isso on a free port of 127.0.0.1, answering; another port is tried if one is taken meanwhile."""
+    for attempt in range(5):
+        port = free_port()
+        config = isso_config(root / "isso.cfg", port, hosts)
+        with (root / "isso.log").open("wb") as log:
+            process = subprocess.Popen([str(Path(sys.executable).with_name("isso")), "-c", str(config), "run"],
+                                       stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ISSO_SETTINGS": ""})
+        isso = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(isso + "config", timeout=2) as answer:
+                    if answer.status == 200:
+                        return process, isso
+            except OSError:
+                time.sleep(0.2)
+        process.terminate()
+        process.wait(10)
+        if attempt == 4:
+            pytest.fail("Isso did not start:\n" + (root / "isso.log").read_text(errors="replace")[-3000:])
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="module")
 def comment_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommentSites]:
     root = tmp_path_factory.mktemp("comments")
     servers = {name: serve(root / name / "site") for name in ("on", "click", "off")}
-    port = free_port()
-    isso = f"http://127.0.0.1:{port}/"
-    build_sample(root / "on", {"enabled": True, "url": isso})
-    build_sample(root / "click", {"enabled": True, "url": isso, "load": "click"})
-    build_sample(root / "off", {"enabled": False, "url": isso})
-    config = isso_config(root / "isso.cfg", port, [url for _, url in servers.values()])
-    log = (root / "isso.log").open("wb")
-    process = subprocess.Popen([str(Path(sys.executable).with_name("isso")), "-c", str(config), "run"],
-                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ISSO_SETTINGS": ""})
+    process, isso = start_isso(root, [url for _, url in servers.values()])  # first: its port is then taken
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(isso + "config", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("Isso did not start:\n" + (root / "isso.log").read_text(errors="replace")[-3000:])
-            time.sleep(0.2)
+        build_sample(root / "on", {"enabled": True, "url": isso})
+        build_sample(root / "click", {"enabled": True, "url": isso, "load": "click"})
+        build_sample(root / "off", {"enabled": False, "url": isso})
         yield CommentSites(isso, *(url for _, url in servers.values()))
     finally:
         process.terminate()
         process.wait(10)
-        log.close()
         for server, _ in servers.values():
             server.shutdown()
             server.server_close()
