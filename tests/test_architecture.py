@@ -24,11 +24,12 @@ LAYERS = {
     "mail": {"content", "site"},
     "audience": {"content", "site", "mail"},
     "importers": {"content", "site"},
+    "search": {"content", "site"},
     "publish": set(),
-    "mkdocs": {"content", "site", "feeds", "mail", "audience", "importers"},
-    "cli": {"content", "site", "feeds", "mail", "audience", "importers", "mkdocs", "publish"},
+    "mkdocs": {"content", "site", "feeds", "mail", "audience", "importers", "search"},
+    "cli": {"content", "site", "feeds", "mail", "audience", "importers", "search", "mkdocs", "publish"},
 }
-CORE = ("content", "site", "feeds", "mail", "audience", "importers", "publish")
+CORE = ("content", "site", "feeds", "mail", "audience", "importers", "search", "publish")
 
 
 def modules() -> dict[str, Path]:

@@ -15,6 +15,7 @@ from .fields import build_tip
 from .model import Settings, Tip
 from .problems import Problem, Severity
 from .tipfile import read_text, split
+from .topics import start_here_problems
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 
@@ -102,7 +103,7 @@ def load_file(tip_file: TipFile, settings: Settings) -> tuple[Tip | None, list[P
 
 
 def load_tips(docs_dir: str, project_dir: str, settings: Settings) -> Loaded:
-    """Read every tip; check what can only be checked across files (unique slugs)."""
+    """Read every tip; check what can only be checked across files (unique slugs, the tags' start_here)."""
     files, problems = discover(docs_dir, project_dir, settings.tips_dir)
     loaded = Loaded(problems=problems, files=files)
     by_slug: dict[str, Tip] = {}
@@ -119,4 +120,5 @@ def load_tips(docs_dir: str, project_dir: str, settings: Settings) -> Loaded:
             continue
         by_slug[tip.slug] = tip
         loaded.tips.append(tip)
+    loaded.problems.extend(start_here_problems(loaded.tips, settings))
     return loaded

@@ -80,6 +80,7 @@ class DayOption(BaseConfigOption[date | None]):
 class TagConfig(Config):
     title = c.Type(str)
     description = c.Type(str, default="")
+    start_here = c.ListOfItems(c.Type(str), default=[])  # slugs of the tips to read first
 
 
 class SeriesConfig(Config):
@@ -128,6 +129,12 @@ class DeployConfig(Config):
     timeout = c.Type(int, default=600)  # command, gh-pages: seconds before the deploy counts as failed
     verify_timeout = c.Type(int, default=10)  # seconds for one request to site_url
     verify_wait = c.Type(int, default=60)  # seconds to keep asking while a host publishes (GitHub Pages: 300)
+class CommentsConfig(Config):
+    """Isso under each tip: off until a site runs an Isso server and names it here."""
+
+    enabled = c.Type(bool, default=False)
+    url = c.Optional(c.Type(str))  # the Isso server's public address, e.g. https://comments.example.org/
+    load = c.Choice(("scroll", "click"), default="scroll")  # when the widget loads: near the end, or on a click
 
 
 class TipsConfig(Config):
@@ -153,6 +160,7 @@ class TipsConfig(Config):
     redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
     call_to_action = c.SubConfig(CallToActionConfig)  # closes every tip page and every digest
     deploy = c.SubConfig(DeployConfig)  # tipsheet publish
+    comments = c.SubConfig(CommentsConfig)
 
 
 class FeedsConfig(Config):
@@ -162,6 +170,12 @@ class FeedsConfig(Config):
     per_tag = c.Type(bool, default=True)
     per_series = c.Type(bool, default=True)
     json = c.Type(bool, default=True)
+
+
+class SearchConfig(Config):
+    enabled = c.Type(bool, default=True)
+    header = c.Type(bool, default=True)  # the search box in Material's header (else only the /search/ page)
+    on_serve = c.Type(bool, default=True)  # index on every `mkdocs serve` rebuild too
 
 
 class SmtpConfig(Config):
@@ -260,6 +274,13 @@ def check_keys(config: TipsConfig) -> list[str]:
         if size < 1:
             problems.append(f"{name}: expected a number of 1 or more, got {size}")
     problems += _action_problems(config.call_to_action, config.tags)
+    if config.comments.enabled:
+        url = config.comments.url or ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            got = repr(url) if url else "nothing"
+            problems.append(f"comments: url: expected the address of your Isso server, like "
+                            f"https://comments.example.org/, got {got}")
     default = config.default_author
     if default and config.authors and default not in config.authors:
         problems.append(f"default_author: expected one of the authors, got {default!r} "
@@ -301,7 +322,7 @@ def schedule_from(config: DigestsConfig, timezone: ZoneInfo) -> Schedule:
 
 
 def settings_from(config: TipsConfig, mkdocs_config: MkDocsConfig) -> Settings:
-    tags = {k: TagInfo(k, v.title, v.description) for k, v in config.tags.items()}
+    tags = {k: TagInfo(k, v.title, v.description, tuple(v.start_here)) for k, v in config.tags.items()}
     series = {k: SeriesInfo(k, v.title, v.description) for k, v in config.series.items()}
     authors = {k: Author(k, v.name, v.email, v.url) for k, v in config.authors.items()}
     site_author = mkdocs_config.site_author or mkdocs_config.site_name

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -270,12 +271,21 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             context["tipsheet"] = {"signup": form}  # type: ignore[typeddict-unknown-key]
         if state is not None and isinstance(page, TipPage):
             views = state.require_views()
+            comments = self.config.comments
             context["tipsheet"] = {  # type: ignore[typeddict-unknown-key]
                 "header": views.tip_header(page.tip, page.url),
                 "footer": views.tip_footer(page.tip, page.url),
                 "call_to_action": views.call_to_action(state.voice.for_tags(page.tip.tags)),
+                "comments": views.comments(page.tip, page.url, comments.url or "", self._thread(config, page.url),
+                                           comments.load) if comments.enabled else "",
             }
         return context
+
+
+    @staticmethod
+    def _thread(config: MkDocsConfig, url: str) -> str:
+        """A tip's comment thread: its path on the public site (``/tips/slug/``), wherever the site is served."""
+        return urlsplit(config.site_url or "/").path.rstrip("/") + "/" + url
 
 
 def _nav_titles(items: Any) -> Iterator[tuple[str, str]]:
