@@ -135,14 +135,24 @@ class Service:
         return link.removeprefix(self.url)
 
 
-def configure_signup(project: Path, **signup: Any) -> None:
-    """Set tipsheet/digests' signup options in the project's mkdocs.yml."""
+def configure_digests(project: Path, **options: Any) -> None:
+    """Set tipsheet/digests options in the project's mkdocs.yml (a dict value updates that group)."""
     config_file = project / "mkdocs.yml"
     config = yaml.safe_load(config_file.read_text())
     for entry in config["plugins"]:
         if isinstance(entry, dict) and "tipsheet/digests" in entry:
-            entry["tipsheet/digests"].setdefault("signup", {}).update(signup)
+            digests = entry["tipsheet/digests"]
+            for name, value in options.items():
+                if isinstance(value, dict):
+                    digests.setdefault(name, {}).update(value)
+                else:
+                    digests[name] = value
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def configure_signup(project: Path, **signup: Any) -> None:
+    """Set tipsheet/digests' signup options in the project's mkdocs.yml."""
+    configure_digests(project, signup=signup)
 
 
 class LateApp:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import re
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -42,7 +43,12 @@ class Sink:
     before_reply: Any = None  # called with the message in DATA before the 250 (after it was kept)
     envelopes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (MAIL FROM, RCPT, its options)
     delay: float = 0.0  # seconds to wait before every reply (a relay across a network)
+    data_delay: float = 0.0  # seconds more before the reply to a message (a relay scanning it)
     attempts: list[str] = field(default_factory=list)  # every RCPT TO, accepted or not
+    dsn: bool = False  # offer DSN (RFC 3461) and check its parameters as Postfix does
+    dsn_params: list[str] = field(default_factory=list)  # the DSN parameters of every MAIL and RCPT, as sent
+    sessions: int = 0  # connections open now
+    most_sessions: int = 0  # the most open at once
 
     async def _wait(self) -> None:
         if self.delay:
@@ -52,6 +58,8 @@ class Sink:
                           responses: list[str]) -> list[str]:
         await self._wait()
         session.host_name = hostname
+        if self.dsn:
+            responses.insert(-1, "250-DSN")
         return responses
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
@@ -76,6 +84,8 @@ class Sink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await self._wait()
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         if self.hold_after is not None and len(self.received) >= self.hold_after:
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
             return "421 4.3.0 closing"
@@ -93,6 +103,58 @@ class Sink:
 
     def recipients(self) -> list[str]:
         return [rcpt for rcpt, _ in self.received]
+
+
+XTEXT = re.compile(r"^(?:[!-*,-<>-~]|\+[0-9A-F]{2})*$")  # RFC 3461 4.1: '+' and '=' only as +XX
+
+
+class DsnSMTP(SMTP):
+    """aiosmtpd's server, which knows no DSN parameters: these are taken off, checked and kept first."""
+
+    def _take_dsn(self, arg: str | None, names: tuple[str, ...]) -> tuple[str | None, str | None]:
+        sink: Sink = self.event_handler
+        if not sink.dsn or not arg:
+            return arg, None
+        kept, error = [], None
+        for word in arg.split(" "):
+            name, _, value = word.partition("=")
+            if name.upper() in names:
+                sink.dsn_params.append(word)
+                xtext = value.split(";", 1)[1] if name.upper() == "ORCPT" else value
+                if name.upper() in ("ORCPT", "ENVID") and not XTEXT.match(xtext):
+                    error = f"501 5.5.4 Error: Bad {name.upper()} parameter syntax"
+            else:
+                kept.append(word)
+        return " ".join(kept), error
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        arg, error = self._take_dsn(arg, ("RET", "ENVID"))
+        if error:
+            await self.push(error)
+            return
+        await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        arg, error = self._take_dsn(arg, ("NOTIFY", "ORCPT"))
+        if error:
+            await self.push(error)
+            return
+        await super().smtp_RCPT(arg)
+
+    def connection_made(self, transport: Any) -> None:
+        sink: Sink = self.event_handler
+        sink.sessions += 1
+        sink.most_sessions = max(sink.most_sessions, sink.sessions)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.event_handler.sessions -= 1
+        super().connection_lost(error)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return DsnSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class Server:
@@ -117,7 +179,7 @@ class Server:
     def __enter__(self) -> Server:
         for attempt in range(5):
             self.port = free_port()
-            self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, **self.kwargs)
+            self.controller = _Controller(self.sink, hostname="127.0.0.1", port=self.port, **self.kwargs)
             try:
                 self.controller.start()
                 return self

@@ -28,7 +28,8 @@ CASES = [  # (name, template, addressed by VERP?, kind, status)
      "5.7.1: a refusal that is not the subscriber's (policy, relay or message)"),
     ("exim plain text", kit.EXIM_PLAIN, True, "hard", "5.1.1"),
     ("yahoo plain text", kit.YAHOO_PLAIN, True, "hard", "554"),
-    ("exim to the plain bounce address", kit.EXIM_PLAIN, False, "hard", "5.1.1"),
+    ("exim to the plain bounce address", kit.EXIM_PLAIN, False, "unknown",
+     "hard 5.1.1, without a token of ours (a report must carry one to change anything)"),
     ("complaint, recipient redacted", kit.ARF_COMPLAINT, False, "complaint", "abuse"),
     ("out of office reply", kit.AUTO_REPLY, True, "unknown", "not a bounce or complaint tipsheet can read"),
 ]
@@ -49,14 +50,124 @@ def test_each_shape_gives_its_result(project, name, template, verp, kind, status
         findings = examine(message, identify(opened, Signer(SECRET)))
     sid = subscriber(project, "reader@example.org").id
     assert [(f.kind, f.status) for f in findings] == [(kind, status)]
-    assert [f.subscriber_id for f in findings] == [None if name == "out of office reply" else sid]
+    assert [f.subscriber_id for f in findings] == [None if name in ("out of office reply",
+                                                                    "exim to the plain bounce address") else sid]
+
+
+def test_without_verp_a_report_is_trusted_to_name_its_address(project):
+    add("reader@example.org")
+    message = email.message_from_string(render(kit.EXIM_PLAIN, project, "reader@example.org", False))
+    with store(project) as opened:
+        findings = examine(message, identify(opened, Signer(SECRET), trust_addresses=True))
+    assert [(f.kind, f.status, f.subscriber_id) for f in findings] == \
+        [("hard", "5.1.1", subscriber(project, "reader@example.org").id)]
+
+
+FORGED = [
+    """From: someone@attacker.example
+To: bounces@tips.example.org
+Subject: abuse report
+Message-ID: <forged-1@attacker.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="x"
+
+--x
+Content-Type: text/plain
+
+Spam!
+--x
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: Forger/1.0
+Version: 1
+Original-Rcpt-To: <ana@example.org>
+
+--x--
+""",
+    """From: someone@attacker.example
+To: bounces@tips.example.org
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <forged-2@attacker.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="y"
+
+--y
+Content-Type: text/plain
+
+Gone.
+--y
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; attacker.example
+
+Final-Recipient: rfc822; ben@example.org
+Action: failed
+Status: 5.1.1
+
+--y--
+"""]
+
+
+def test_a_forged_report_that_only_names_an_address_changes_nothing(project, capsys):
+    add("ana@example.org")
+    add("ben@example.org")
+    path = project / "forged.mbox"
+    box = mailbox.mbox(path)
+    for text in FORGED:
+        box.add(text.encode())
+    box.close()
+    capsys.readouterr()
+    assert main(["bounces", "--mbox", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        "<forged-1@attacker.example>: ana@example.org: unknown (complaint abuse, without a token of ours (a report "
+        "must carry one to change anything))",
+        "<forged-2@attacker.example>: ben@example.org: unknown (hard 5.1.1, without a token of ours (a report must "
+        "carry one to change anything))"]
+    assert (status_of(project, "ana@example.org"), status_of(project, "ben@example.org")) == ("active", "active")
+    assert rows(project, "SELECT count(*) FROM suppressions") == [(0,)]
+
+
+def test_an_unsubscribe_request_by_mail_unsubscribes(project, capsys):
+    add("ana@example.org")
+    token = Signer(SECRET).unsubscribe_token(subscriber(project, "ana@example.org").id)
+    path = project / "requests.mbox"
+    box = mailbox.mbox(path)
+    box.add(f"From: ana@example.org\nTo: unsubscribe@tips.example.org\nSubject: unsubscribe {token}\n"
+            "Message-ID: <u1@example.org>\n\n".encode())
+    box.add(b"From: eve@attacker.example\nTo: unsubscribe@tips.example.org\nSubject: unsubscribe t1.AAAA.AAAA.AAAA\n"
+            b"Message-ID: <u2@attacker.example>\n\n")
+    box.close()
+    capsys.readouterr()
+    assert main(["bounces", "--mbox", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "<u1@example.org>: ana@example.org: unsubscribe (mailto)"
+    assert out[1].startswith("<u2@attacker.example>: -: unknown (")
+    assert status_of(project, "ana@example.org") == "unsubscribed"
+    assert subscriber(project, "ana@example.org").status_reason == "mailto"
+
+
+@pytest.mark.parametrize(("host", "kind", "status"), [
+    ("198.51.100.7", "unknown", "5.7.1: a refusal that is not the subscriber's (policy, relay or message)"),
+    ("10.2.1.15", "unknown", "5.7.1: a refusal that is not the subscriber's (policy, relay or message)"),
+    ("10.5.1.1", "unknown", "5.7.1: a refusal that is not the subscriber's (policy, relay or message)"),
+])
+def test_an_ip_address_in_a_bounce_is_not_a_status_code(project, host, kind, status):
+    add("reader@example.org")
+    text = render(kit.EXIM_PLAIN, project, "reader@example.org", True) \
+        .replace("[198.51.100.7]", f"[{host}]") \
+        .replace("550 5.1.1 No such user here", "550 5.7.1 Message rejected as spam")
+    with store(project) as opened:
+        findings = examine(email.message_from_string(text), identify(opened, Signer(SECRET)))
+    assert [(f.kind, f.status) for f in findings] == [(kind, status)]
 
 
 def test_a_report_about_someone_not_on_the_list_changes_nothing(project):
     add("reader@example.org")
     text = kit.POSTFIX_USER_UNKNOWN.format(to="bounces@tips.example.org", rcpt="stranger@example.net", token="")
-    with store(project) as opened:
-        findings = examine(email.message_from_string(text), identify(opened, Signer(SECRET)))
+    with store(project) as opened:  # a list without VERP, where the address is all a report has
+        findings = examine(email.message_from_string(text), identify(opened, Signer(SECRET), trust_addresses=True))
     assert [(f.kind, f.status, f.address) for f in findings] == [
         ("unknown", "hard 5.1.1, for no subscriber of this list", "stranger@example.net")]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from listkit import SECRET, add, rows, status_of, subscriber
+from listkit import SECRET, add, configure_digests, rows, status_of, subscriber
 from sitekit import tip
 from smtpkit import Server, Sink
 from tipsheet.audience.tokens import Signer
@@ -191,6 +191,89 @@ def test_a_full_mailbox_is_a_soft_bounce_not_a_bounce(project, relay, capsys):
         [("soft", "552 5.2.2 mailbox full", "smtp")]
 
 
+def test_a_refusal_of_the_sender_marks_nobody_whatever_its_code(project, relay, capsys):
+    relay.sink.mail_replies = ["553 5.1.8 <bounces+x@tips.example.org>: Sender address rejected: Domain not found"] * 3
+    for e in ("a@example.org", "b@example.org", "c@example.org"):
+        add(e)
+    assert main(["send"]) == 1
+    assert "the relay answered MAIL FROM with '553 5.1.8" in capsys.readouterr().err
+    assert {status_of(project, e) for e in ("a@example.org", "b@example.org", "c@example.org")} == {"active"}
+    assert rows(project, "SELECT count(*) FROM suppressions") == [(0,)]
+
+
+def test_a_mailbox_code_after_data_marks_nobody(project, relay, capsys):
+    relay.sink.data_replies = ["550 5.1.1 user unknown"]  # after DATA: about the message, whatever it says
+    add("a@example.org")
+    assert main(["send"]) == 1
+    assert "the relay answered DATA with '550 5.1.1 user unknown'" in capsys.readouterr().err
+    assert status_of(project, "a@example.org") == "active"
+
+
+def test_a_bare_550_about_relaying_stops_without_marking_a_small_list(project, relay, capsys):
+    relay.sink.rcpt_default = "550 relay not permitted"
+    for e in ("a@example.org", "b@example.org", "c@example.org"):
+        add(e)
+    assert main(["send"]) == 1
+    assert "stopped: the relay answered RCPT TO with '550 relay not permitted'" in capsys.readouterr().err
+    assert {status_of(project, e) for e in ("a@example.org", "b@example.org", "c@example.org")} == {"active"}
+
+
+def test_bare_550s_on_a_run_that_delivered_nothing_mark_nobody(project, relay, capsys):
+    for e in ("a@example.org", "b@example.org"):
+        relay.sink.replies[e] = ["550 mailbox unavailable"]  # no code: a dead mailbox, or a relay saying no to all?
+        add(e)
+    assert main(["send"]) == 0
+    assert {status_of(project, e) for e in ("a@example.org", "b@example.org")} == {"active"}
+
+
+def test_a_relay_that_offers_dsn_gets_xtext_for_addresses_with_plus(project, relay, capsys):
+    relay.sink.dsn = True  # checks ORCPT and ENVID as Postfix does: a bare '+' is a 501 5.5.4
+    for e in ("a@example.org", "ana+news@example.org", "z=z@example.org"):
+        add(e)
+    assert main(["send"]) == 0
+    assert sorted(relay.sink.recipients()) == ["a@example.org", "ana+news@example.org", "z=z@example.org"]
+    assert "ORCPT=rfc822;ana+2Bnews@example.org" in relay.sink.dsn_params
+    assert "ORCPT=rfc822;z+3Dz@example.org" in relay.sink.dsn_params
+    assert "NOTIFY=FAILURE,DELAY" in relay.sink.dsn_params and "RET=HDRS" in relay.sink.dsn_params
+
+
+def test_a_relay_slow_to_answer_the_message_is_waited_for_not_sent_twice(project, relay, capsys):
+    configure_digests(project, connections=1, smtp={"timeout": 1})
+    relay.sink.data_delay = 1.5  # longer than the command timeout: the reply to the final dot gets 10 minutes
+    add("a@example.org")
+    assert main(["send"]) == 0
+    assert relay.sink.recipients() == ["a@example.org"]
+    assert "retried 0" in capsys.readouterr().out
+
+
+def test_a_421_at_rcpt_reconnects_at_once(project, relay, capsys):
+    relay.sink.replies["a@example.org"] = ["421 4.7.0 try again later, closing connection"]
+    add("a@example.org")
+    assert main(["send"]) == 0
+    assert relay.sink.recipients() == ["a@example.org"]
+    assert "retried 1" in capsys.readouterr().out
+
+
+def test_an_interrupted_send_is_recorded_as_stopped_and_the_next_run_finishes_it(project, relay):
+    emails = [f"r{i:02d}@example.org" for i in range(12)]
+    for e in emails:
+        add(e)
+    relay.sink.hold_after = 3
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "tipsheet.cli", "send"], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(relay.sink.received) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
+    relay.sink.release.set()
+    assert proc.wait(timeout=30) == 130
+    assert rows(project, "SELECT stopped FROM sends") == [("interrupted (KeyboardInterrupt)",)]
+    relay.sink.hold_after = None
+    assert main(["send"]) == 0
+    assert sorted(set(relay.sink.recipients())) == emails
+
+
 def test_the_breaker_stops_after_five_failures_of_one_kind_and_marks_none_of_them(project, relay, capsys):
     for i in range(8):
         relay.sink.replies[f"r{i}@example.org"] = ["550 5.1.1 user unknown"]
@@ -225,9 +308,8 @@ def test_a_killed_run_then_a_rerun_deliver_each_message_exactly_once(project, re
     proc = subprocess.Popen([sys.executable, "-m", "tipsheet.cli", "send"], cwd=project, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
-    while len(relay.sink.received) < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
+    while rows(project, "SELECT count(*) FROM deliveries") != [(5,)] and time.monotonic() < deadline:
+        time.sleep(0.05)  # the relay has taken 5, and the sender has recorded them
     proc.send_signal(signal.SIGKILL)  # a crash: no cleanup, no summary
     proc.wait(timeout=10)
     relay.sink.release.set()
@@ -251,8 +333,7 @@ def test_the_one_message_a_crash_can_send_twice_is_the_one_accepted_but_not_yet_
             locked.set()
 
     relay.sink.before_reply = lock_before_the_second_250
-    project.joinpath("mkdocs.yml").write_text(project.joinpath("mkdocs.yml").read_text()
-                                              .replace("connections: 2", "connections: 1"))
+    configure_digests(project, connections=1)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "tipsheet.cli", "send"], cwd=project, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -272,8 +353,7 @@ def test_the_one_message_a_crash_can_send_twice_is_the_one_accepted_but_not_yet_
 def test_someone_who_leaves_during_a_run_is_not_mailed_by_it(project, relay, capsys):
     for e in ("a@example.org", "b@example.org", "c@example.org"):
         add(e)
-    project.joinpath("mkdocs.yml").write_text(project.joinpath("mkdocs.yml").read_text()
-                                              .replace("connections: 2", "connections: 1"))
+    configure_digests(project, connections=1)
 
     def c_unsubscribes(envelope):
         if envelope.rcpt_tos == ["a@example.org"]:
@@ -300,14 +380,14 @@ def test_connections_send_in_parallel_each_subscriber_once(project, monkeypatch,
     sink = Sink(delay=0.02)  # every reply after 20 ms: the connections overlap
     with Server(sink) as server:
         monkeypatch.setenv("TIPSHEET_SMTP_PORT", str(server.port))
-        project.joinpath("mkdocs.yml").write_text(project.joinpath("mkdocs.yml").read_text()
-                                                  .replace("connections: 2", "connections: 4"))
+        configure_digests(project, connections=4)
         emails = [f"p{i:03d}@example.org" for i in range(40)]
         for e in emails:
             add(e)
         assert main(["send"]) == 0
     assert sorted(sink.recipients()) == emails
     assert "4 connections" in capsys.readouterr().out
+    assert sink.most_sessions >= 2  # the connections really were open at the same time
 
 
 def test_the_rate_is_kept_over_all_connections():
@@ -437,3 +517,19 @@ def test_bulk_policy_writes_exactly_what_smtp_writes(project):
         assert build_message(rendered, p.envelope(), to, url, f"token{i}", bulk).as_bytes() == plain
     assert len(bulk._tipsheet_folded) <= BulkPolicy.LIMIT
     assert SMTP.linesep == bulk.linesep == "\r\n"
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("connections", 0, "connections: expected 1 or more, got 0"),
+    ("stop_after", -1, "stop_after: expected 0 or more, got -1"),
+    ("rate", -5, "rate: expected 0 or more, got -5"),
+    ("retries", -1, "retries: expected 0 or more, got -1"),
+    ("retry_delay", -0.5, "retry_delay: expected 0 or more, got -0.5"),
+])
+def test_sending_options_out_of_range_are_refused_before_anything_is_sent(project, relay, capsys, option, value,
+                                                                          expected):
+    add("a@example.org")
+    configure_digests(project, **{option: value})
+    assert main(["send"]) == 2
+    assert f"mkdocs.yml: tipsheet/digests: {expected}" in capsys.readouterr().err
+    assert relay.sink.messages() == [] and rows(project, "SELECT count(*) FROM deliveries") == [(0,)]

@@ -41,6 +41,29 @@ def test_init_makes_a_database_only_its_owner_can_read(project, capsys):
     assert status_of(project, "a@example.org") == "active"  # a second init changed nothing
 
 
+@pytest.mark.parametrize("kind, expected", [
+    ("text", "expected a tipsheet list or no file, got not a database SQLite can read"),
+    ("other", "expected a tipsheet list or no file, got a database of something else (tables invoices; tipsheet "
+              "adds nothing to it"),
+])
+def test_init_refuses_a_file_that_is_not_a_list_and_leaves_it_alone(project, capsys, kind, expected):
+    db = project / "tipsheet.db"
+    for path in project.glob("tipsheet.db*"):
+        path.unlink()
+    if kind == "text":
+        db.write_text("notes, not a database\n" * 200)
+    else:
+        with sqlite3.connect(db) as con:
+            con.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        for path in project.glob("tipsheet.db-*"):
+            path.unlink()
+    before = db.read_bytes()
+    assert main(["subscribers", "init"]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert db.read_bytes() == before
+
+
 @pytest.mark.parametrize("args", [["subscribers", "list"], ["subscribers", "add", "a@example.org"],
                                   ["unsubscribe", "a@example.org"], ["send", "--dry-run"]])
 def test_no_command_makes_an_empty_database_where_a_list_was_expected(project, capsys, args, monkeypatch):
@@ -160,6 +183,29 @@ def test_a_hard_bounced_or_removed_address_is_never_added_or_imported_again(proj
     assert status_of(project, "erased@example.org") == "active"
 
 
+def test_an_erasure_does_not_wait_on_a_reader_and_scrubs_the_log_when_it_can(project):
+    import time
+
+    from listkit import store
+
+    add("private.person@example.org")
+    reader = sqlite3.connect(project / "tipsheet.db")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM subscribers").fetchone()  # another connection is reading
+    started = time.monotonic()
+    with store(project) as opened:
+        opened.remove("private.person@example.org")
+        assert opened.meta("scrub_owed") == "1"
+    assert time.monotonic() - started < 5  # not the 30 s of a busy database
+    reader.rollback()
+    reader.close()
+    with store(project) as opened:
+        opened.scrub_if_owed()  # what the next send, or the service's mail thread, does
+        assert opened.meta("scrub_owed") == ""
+    for path in project.glob("tipsheet.db*"):
+        assert b"private.person" not in path.read_bytes(), path
+
+
 def test_a_removed_address_is_kept_only_as_a_hash(project):
     add("private.person@example.org", "--name", "Private Person")
     assert main(["subscribers", "remove", "private.person@example.org"]) == 0
@@ -198,3 +244,24 @@ def test_unsubscribe_by_address_by_token_and_by_a_token_from_before(project, cap
     assert "unsubscribed a@example.org" in out and "b@example.org was already unsubscribed" in out
     assert [status_of(project, e) for e in ("a@example.org", "b@example.org", "c@example.org")] == \
         ["unsubscribed"] * 3
+
+
+def test_an_export_imported_into_a_new_list_gives_the_same_list(project, capsys, monkeypatch):
+    add("ana@example.org", "--name", "Ana", "--tags", "sports")
+    add("ben@example.org")
+    add("cy@example.org", "--name=-Cy, the second")
+    add("gone@example.org")
+    assert main(["unsubscribe", "ben@example.org"]) == 0
+    with __import__("listkit").store(project) as opened:
+        opened.mark_bounced(subscriber(project, "gone@example.org").id, "550 5.1.1 user unknown", "smtp")
+    capsys.readouterr()
+    assert main(["subscribers", "export", "--out", str(project / "backup.csv")]) == 0
+    monkeypatch.setenv("TIPSHEET_DB", str(project / "restored.db"))
+    assert main(["subscribers", "init"]) == 0
+    assert main(["subscribers", "import", str(project / "backup.csv")]) == 0
+    with sqlite3.connect(project / "restored.db") as db:
+        restored = db.execute("SELECT email, name, tags, status FROM subscribers ORDER BY email").fetchall()
+        suppressed = db.execute("SELECT count(*) FROM suppressions").fetchone()[0]
+    assert restored == [("ana@example.org", "Ana", "sports", "active"), ("ben@example.org", "", "", "unsubscribed"),
+                        ("cy@example.org", "-Cy, the second", "", "active"), ("gone@example.org", "", "", "bounced")]
+    assert suppressed == 1  # the bounced one: never mailed again from the restored list either

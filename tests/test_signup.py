@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from urllib.parse import quote
 
 import pytest
 
-from listkit import SECRET, Service, add, rows, status_of, subscriber
+from listkit import SECRET, Service, add, configure_signup, rows, status_of, subscriber
 from tipsheet.audience.tokens import CONFIRM, Signer
 from tipsheet.cli import main
 
@@ -65,6 +66,14 @@ def test_sign_up_confirm_choose_topics_and_leave(service, project):
     code, page, _ = service.post("preferences", {"token": preferences, "action": "unsubscribe"})
     assert code == 200 and "You are unsubscribed" in page
     assert status_of(project, "Reader@example.org") == "unsubscribed"
+    # the old preferences link still opens, but pausing or choosing topics no longer pretends to do anything
+    code, page, _ = service.get(f"preferences?token={preferences}")
+    assert code == 200 and ": unsubscribed." in page and 'value="pause"' not in page and 'value="topics"' not in page
+    for action in ({"action": "pause", "weeks": "4"}, {"action": "topics", "topics": ["sports"]}):
+        code, page, _ = service.post("preferences", {"token": preferences, **action})
+        assert code == 409 and "You are unsubscribed, so nothing is sent" in page and "Paused" not in page
+    reader = subscriber(project, "Reader@example.org")
+    assert (reader.status, reader.tags, reader.paused_until) == ("unsubscribed", ("persistence",), None)
 
 
 def test_erase_keeps_only_a_hash_and_the_link_stops_working(service, project):
@@ -136,6 +145,7 @@ def test_the_honeypot_gets_the_same_answer_and_no_mail(service, project):
     assert code == 200 and ANSWER.search(body)
     assert rows(project, "SELECT count(*) FROM signups") == [(0,)]
     assert rows(project, "SELECT outcome FROM signup_log") == [("honeypot",)]
+    assert rows(project, "SELECT count(*) FROM outbox") == [(0,)]  # nothing queued, so nothing can go later
     assert service.mails_to("victim@example.org", wait=1.0) == []
 
 
@@ -157,6 +167,9 @@ def test_the_per_client_limit_trips_with_a_429(service, project, caplog):
     assert "sign-up limit reached: 3 from one client in the last hour" in caplog.text
     assert rows(project, "SELECT outcome, count(*) FROM signup_log GROUP BY outcome ORDER BY outcome") == \
         [("accepted", 3), ("client-limit", 1)]
+    # the client is kept as a hash keyed with the secret, not the database's salt: a copied database alone
+    # cannot be searched for an address
+    assert rows(project, "SELECT DISTINCT client FROM signup_log") == [(Signer(SECRET).digest("client", "127.0.0.1"),)]
     assert sign_up(service, "r9@example.org", )[0] == 429
 
 
@@ -198,14 +211,29 @@ def test_confirmation_links_expire_and_bad_ones_are_refused(service, project, mo
 
 def test_unconfirmed_sign_ups_are_deleted_after_seven_days(service, project, monkeypatch):
     sign_up(service, "never@example.org")
+    assert service.mails_to("never@example.org")
     assert rows(project, "SELECT count(*) FROM signups") == [(1,)]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(NOW + 3 * 24 * HOUR))
+    sign_up(service, "another@example.org")
+    assert service.mails_to("another@example.org")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(NOW + 8 * 24 * HOUR))
-    service.outbox.wake()
-    from tipsheet.audience.service import ListService
-
-    ListService._purged = 0.0  # the next sign-up purges (at most once an hour per process)
-    sign_up(service, "another@example.org", **{})
+    service.outbox.drain()  # the outbox's housekeeping (hourly, in every worker), run here and now
     assert [r[0] for r in rows(project, "SELECT email FROM signups")] == ["another@example.org"]
+    assert rows(project, "SELECT count(*) FROM mail_log") == [(0,)]  # kept two days: the limits' window
+    assert rows(project, "SELECT count(*) FROM outbox") == [(2,)]  # sent list mail is kept 30 days
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(NOW + 40 * 24 * HOUR))
+    service.outbox.drain()
+    assert rows(project, "SELECT count(*) FROM signups") == rows(project, "SELECT count(*) FROM outbox") == [(0,)]
+
+
+def test_a_request_with_too_many_fields_gets_a_400_not_a_crash(service):
+    query = "&".join(f"f{i}=x" for i in range(60))
+    for path in (f"preferences?{query}", f"confirm?{query}", f"unsubscribe?{query}"):
+        code, page, _ = service.get(path)
+        assert code == 400 and "query: expected at most 50 fields, got more" in page, path
+    code, body, _ = service.post(f"subscribe?{query}", {"email": "a@example.org"},
+                                 headers={"Accept": "application/json"})
+    assert code == 400 and json.loads(body)["error"] == "query: expected at most 50 fields, got more"
 
 
 def test_pages_are_noindex_with_a_strict_policy(service):
@@ -246,6 +274,24 @@ def test_without_its_database_the_service_says_503_and_the_server_will_not_start
     assert not (project / "tipsheet.db").exists()
     assert main(["list-server", "--port", "0"]) == 1
     assert "tipsheet.db: expected a tipsheet database, got no file there" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given, expected", [("http://127.0.0.1:8025/list", "http://127.0.0.1:8025/list/"),
+                                             ("https://tips.example.net/", "https://tips.example.net/")])
+def test_list_url_given_on_the_command_line_ends_in_a_slash(project, relay, given, expected):
+    from tipsheet.cli.listservice import make_service
+    from tipsheet.cli.project import open_project
+
+    configure_signup(project, list_url="http://127.0.0.1:9/")
+    service, _ = make_service(open_project(str(project / "mkdocs.yml")), os.environ, given)
+    assert service.settings.list_url == expected
+
+
+@pytest.mark.parametrize("given", ["127.0.0.1:8025/", "ftp://tips.example.net/", "/list/"])
+def test_a_list_url_that_is_not_an_address_is_refused(project, capsys, given):
+    assert main(["list-server", "--port", "0", "--list-url", given]) == 2
+    assert f"--list-url: expected the list service's public address, like https://tips.example.org/list/, got " \
+           f"{given!r}" in capsys.readouterr().err
 
 
 def test_the_wsgi_entry_under_gunicorn(project, relay, tmp_path):

@@ -95,6 +95,8 @@ def test_verp_tokens_are_lower_case_and_survive_rotation():
 
 @pytest.mark.parametrize(("secret", "message"), [
     ("short", "TIPSHEET_SECRET: expected a secret of at least 32 characters, got 5"),
+    ("replace-with-the-output-of-python3--c-import-secrets-print-secrets-token-urlsafe-32",
+     "TIPSHEET_SECRET: expected a secret of your own, got a placeholder from an example"),
 ])
 def test_a_weak_secret_is_refused(secret, message):
     with pytest.raises(TokenError, match=message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from listkit import SECRET, add, status_of, subscriber
@@ -37,6 +39,17 @@ def test_one_click_post_unsubscribes_and_is_idempotent(readers, project):
     code, body = one_click(readers, token)
     assert code == 200 and "You are unsubscribed" in body
     assert status_of(project, "ben@example.org") == "active"
+
+
+def test_the_button_on_the_unsubscribe_page_is_recorded_as_the_page(readers, project):
+    token = token_of(project, "ben@example.org")
+    code, page, _ = readers.get(f"unsubscribe?token={token}")
+    form = re.search(r'<form method="post" action="/unsubscribe\?token=([^"]+)">(.*?)</form>', page, re.S)
+    assert form and "One-Click" not in form.group(2)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    code, page, _ = readers.post(f"unsubscribe?token={form.group(1)}", fields)
+    assert code == 200 and "You are unsubscribed" in page
+    assert subscriber(project, "ben@example.org").status_reason == "unsubscribe page"
 
 
 def test_the_path_of_the_first_unsubscribe_links_still_works(readers, project):

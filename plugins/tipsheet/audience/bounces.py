@@ -16,6 +16,7 @@ read, unless ``move_to`` names where handled messages go.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import hashlib
 import imaplib
@@ -28,7 +29,7 @@ from email.message import Message
 from typing import Any, Protocol
 
 from ..content import clock
-from .reports import COMPLAINT, HARD, SOFT, UNKNOWN, Finding, Identify, examine
+from .reports import COMPLAINT, HARD, SOFT, UNKNOWN, UNSUBSCRIBE, Finding, Identify, examine
 from .smtp import DeliveryError, is_loopback
 from .store import Store
 from .tokens import Signer
@@ -72,7 +73,11 @@ class FileSource:
                 from None
         self.target: mailbox.Mailbox | None = None
         if move_to:
-            self.target = mailbox.mbox(move_to) if kind == "mbox" else mailbox.Maildir(move_to, factory=None)
+            try:
+                self.target = mailbox.mbox(move_to) if kind == "mbox" else mailbox.Maildir(move_to, factory=None)
+            except (OSError, mailbox.Error) as exc:
+                what = "an mbox file" if kind == "mbox" else "a Maildir"
+                raise DeliveryError(f"--move-to: expected a place for {what}, got {exc}") from None
         if kind == "mbox" and not os.path.isfile(path):
             raise DeliveryError(f"{path}: expected an mbox file, got nothing there")
 
@@ -84,16 +89,20 @@ class FileSource:
     def handled(self, item: Returned) -> None:
         if self.target is None:
             return
-        if self.kind == "mbox":
-            self.box.lock()
         try:
-            self.target.add(self.box.get_bytes(item.handle))  # first the copy, then the original goes
-            self.target.flush()
-            self.box.remove(item.handle)
-            self.box.flush()
-        finally:
             if self.kind == "mbox":
-                self.box.unlock()
+                self.box.lock()
+            try:
+                self.target.add(self.box.get_bytes(item.handle))  # first the copy, then the original goes
+                self.target.flush()
+                self.box.remove(item.handle)
+                self.box.flush()
+            finally:
+                if self.kind == "mbox":
+                    self.box.unlock()
+        except (OSError, mailbox.Error) as exc:
+            raise DeliveryError(f"--move-to: expected to move {item.label} there, got {exc} (it was read and acted "
+                                "on; it stays where it was)") from None
 
     def close(self) -> None:
         self.box.close()
@@ -167,6 +176,13 @@ class ImapSource:
         return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     def messages(self) -> Iterator[Returned]:
+        try:
+            yield from self._messages()
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise DeliveryError(f"imap {self.settings.host}: expected to read {self.settings.folder!r}, got "
+                                f"{type(exc).__name__}: {exc} (what was read so far was acted on)") from None
+
+    def _messages(self) -> Iterator[Returned]:
         status, data = self.imap.uid("SEARCH", "ALL")
         uids = data[0].split() if status == "OK" and data and data[0] else []
         for uid in uids:
@@ -178,6 +194,13 @@ class ImapSource:
     def handled(self, item: Returned) -> None:
         if self.read_only:
             return
+        try:
+            self._move(item)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise DeliveryError(f"imap {self.settings.host}: expected to move {item.label} to "
+                                f"{self.settings.processed!r}, got {type(exc).__name__}: {exc}") from None
+
+    def _move(self, item: Returned) -> None:
         folder = self._quote(self.settings.processed)
         if not self._created:
             self.imap.create(folder)  # "already exists" is fine
@@ -215,36 +238,41 @@ class Outcome:
         return {"message": self.message, "address": self.address, "kind": self.kind, "status": self.status}
 
 
-def identify(store: Store, signer: Signer) -> Identify:
+def identify(store: Store, signer: Signer, trust_addresses: bool = False) -> Identify:
+    """Who reports are about; ``trust_addresses`` only for a list that sends without VERP (see Identify)."""
     def by_address(address: str) -> int | None:
         found = store.get(address)
         return found.id if found else None
 
-    return Identify(signer.verp_subject, lambda token: signer.unsubscribe_target(token, clock.now()), by_address)
+    return Identify(signer.verp_subject, lambda token: signer.unsubscribe_target(token, clock.now()), by_address,
+                    trust_addresses)
 
 
 def process(source: Source, store: Store, who: Identify, dry_run: bool) -> Iterator[Outcome]:
-    """Each message's findings, acted on (unless ``dry_run``) before they are yielded."""
+    """Each message's findings, acted on (unless ``dry_run``) before they are yielded.
+
+    What a message does to the list and the record that it was read are one transaction: a crash
+    between them cannot apply a bounce twice.
+    """
     for item in source.messages():
         findings = examine(item.message, who)
         seen = store.report_seen(item.key)
         handled = any(f.kind != UNKNOWN for f in findings)
         outcomes = []
-        for finding in findings:
-            subscriber = store.by_id(finding.subscriber_id) if finding.subscriber_id is not None else None
-            if subscriber is not None and not seen and not dry_run:
-                apply(store, finding, subscriber.id)
-            status = finding.status + (", already processed" if seen and handled else "")
-            outcomes.append(Outcome(item.label, subscriber.email if subscriber else finding.address, finding.kind,
-                                    status))
-        if handled and not dry_run:
-            if not seen:
+        with store.transaction() if handled and not seen and not dry_run else contextlib.nullcontext():
+            for finding in findings:
+                subscriber = store.by_id(finding.subscriber_id) if finding.subscriber_id is not None else None
+                if subscriber is not None and not seen and not dry_run:
+                    apply(store, finding, subscriber.id)
+                status = finding.status + (", already processed" if seen and handled else "")
+                outcomes.append(Outcome(item.label, subscriber.email if subscriber else finding.address, finding.kind,
+                                        status))
+            if handled and not seen and not dry_run:
                 store.remember_report(item.key, ",".join(sorted({f.kind for f in findings})),
                                       next((f.subscriber_id for f in findings if f.subscriber_id), None))
-            yield from outcomes
+        yield from outcomes
+        if handled and not dry_run:
             source.handled(item)
-        else:
-            yield from outcomes
 
 
 def apply(store: Store, finding: Finding, subscriber_id: int) -> None:
@@ -254,3 +282,7 @@ def apply(store: Store, finding: Finding, subscriber_id: int) -> None:
         store.soft_bounce(subscriber_id, finding.status, SOURCE)
     elif finding.kind == COMPLAINT:
         store.complaint(subscriber_id, finding.status, SOURCE)
+    elif finding.kind == UNSUBSCRIBE:
+        subscriber = store.by_id(subscriber_id)
+        if subscriber is not None:
+            store.unsubscribe(subscriber.email, "mailto")

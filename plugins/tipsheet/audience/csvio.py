@@ -1,8 +1,11 @@
 """The list as CSV: an import checked row by row before anything is written, an export safe to open.
 
 An export is opened in spreadsheets, which run a cell that starts with ``=``,
-``+``, ``-`` or ``@`` as a formula (CSV injection); such a value, which only
-a name could be, is written with a leading apostrophe, as OWASP advises.
+``+``, ``-`` or ``@`` as a formula (CSV injection); such a value is written
+with a leading apostrophe, as OWASP advises, and an import takes it off
+again, so an export imported into a new list gives the same list.  The
+``status`` column is kept too (a restore never resubscribes anyone who left);
+the suppression list is not in a CSV at all: back up the database itself.
 """
 
 from __future__ import annotations
@@ -17,23 +20,36 @@ from .store import Subscriber
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def read_csv(text: str, vocabulary: Iterable[str]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """Rows of an import file, all checked before anything is written; errors name their line."""
+IMPORTED_STATUSES = {"": "active", "active": "active", "paused": "active", "pending": "active",
+                     "unsubscribed": "unsubscribed", "bounced": "bounced"}
+
+
+def uncell(value: str) -> str:
+    """What :func:`cell` wrote, as it was: the apostrophe it added before a formula character taken off."""
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_STARTS and value[1:2] else value
+
+
+def read_csv(text: str, vocabulary: Iterable[str]) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """Rows of an import file (email, name, tags, status), all checked before anything is written; errors name
+    their line."""
     vocabulary = list(vocabulary)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "email" not in header:
         raise SubscriberError(f"line 1: header: expected email,name,tags, got {','.join(header) or 'nothing'}")
     reader.fieldnames = header
-    rows: list[tuple[str, str, tuple[str, ...]]] = []
+    rows: list[tuple[str, str, tuple[str, ...], str]] = []
     errors: list[str] = []
     first_line: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         try:
-            email = normalise_email(row.get("email") or "")
-            name = clean_name(row.get("name") or "")
+            email = normalise_email(uncell(row.get("email") or ""))
+            name = clean_name(uncell(row.get("name") or ""))
             tags = clean_tags(row.get("tags") or "", vocabulary)
+            given = (row.get("status") or "").strip().lower()
+            if given not in IMPORTED_STATUSES:
+                raise SubscriberError(f"status: expected active, unsubscribed or bounced, got {given!r}")
         except SubscriberError as exc:
             errors.append(f"line {line}: {exc}")
             continue
@@ -42,7 +58,7 @@ def read_csv(text: str, vocabulary: Iterable[str]) -> list[tuple[str, str, tuple
                           f"(first on line {first_line[email.lower()]})")
             continue
         first_line[email.lower()] = line
-        rows.append((email, name, tags))
+        rows.append((email, name, tags, IMPORTED_STATUSES[given]))
     if errors:
         raise SubscriberError("\n".join(errors))
     return rows

@@ -143,6 +143,7 @@ class Database:
     def __init__(self, path: str, create: bool = False, timeout: float = 30.0) -> None:
         """Open the database at ``path``; only ``create`` makes a new one (see :meth:`create`)."""
         self.path = path
+        self.timeout = timeout
         if not create and not os.path.isfile(path):
             raise StoreError("no file there (create the list once with 'tipsheet subscribers init')")
         if create and not os.path.exists(path):
@@ -150,25 +151,34 @@ class Database:
         try:
             self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
+            names = self._check(create)  # before any pragma: a file that is not ours is left byte for byte
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA secure_delete = ON")  # an erased address leaves no bytes behind in the file
             self.db.execute("PRAGMA journal_mode = WAL")
             # Each ledger row is its own commit.  In WAL mode NORMAL survives a killed process (the case
             # that matters: a send interrupted and re-run); only a power cut could lose the last few.
             self.db.execute("PRAGMA synchronous = NORMAL")
-            self._prepare(create)
+            self._prepare(names)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"not a database SQLite can read ({exc})") from None
         self.salt = self.meta("salt")
 
-    def _prepare(self, create: bool) -> None:
+    def _check(self, create: bool) -> set[str]:
+        """The tables there now; StoreError (and nothing written) when the file is not a tipsheet list."""
         names = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "subscribers" in names and "meta" not in names:
-            self._migrate_v1()
-        elif not create and not names >= REQUIRED:
+        if create and names and not names & ALL_TABLES:
+            self.db.close()
+            raise StoreError(f"a database of something else (tables {', '.join(sorted(names)[:3])}; tipsheet adds "
+                             "nothing to it: choose another file with TIPSHEET_DB or the database setting)")
+        if not create and not names >= REQUIRED and not ("subscribers" in names and "meta" not in names):
             self.db.close()
             raise StoreError("a database without tipsheet's tables (create the list with 'tipsheet subscribers "
                              "init', or point TIPSHEET_DB at the right file)")
+        return names
+
+    def _prepare(self, names: set[str]) -> None:
+        if "subscribers" in names and "meta" not in names:
+            self._migrate_v1()
         if names >= ALL_TABLES:
             return  # complete: opening writes nothing (the web service opens it for every request)
         with self.transaction():
@@ -222,10 +232,32 @@ class Database:
             raise
         self.db.execute("COMMIT")
 
-    def forget_history(self) -> None:
-        """Fold the write-ahead log into the file and empty it: after an erasure, no old copy stays in the log."""
-        with contextlib.suppress(sqlite3.Error):  # another connection reading: the next checkpoint does it
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def forget_history(self) -> bool:
+        """Fold the write-ahead log into the file and empty it: after an erasure, no old copy stays in the log.
+
+        It needs a moment when no other connection is reading; it waits a tenth of a second for one
+        (never the reader who asked to be erased), and if there was none, the scrub is recorded as owed
+        and done by the next send or the service's mail thread (:meth:`scrub_if_owed`).  True when done.
+        """
+        busy = 1
+        try:
+            self.db.execute("PRAGMA busy_timeout = 100")
+            row = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy = int(row[0]) if row else 1
+        except sqlite3.Error:
+            busy = 1
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        with contextlib.suppress(sqlite3.Error), self.transaction():
+            if busy:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('scrub_owed', '1')")
+            else:
+                self.db.execute("DELETE FROM meta WHERE key = 'scrub_owed'")
+        return not busy
+
+    def scrub_if_owed(self) -> None:
+        if self.meta("scrub_owed"):
+            self.forget_history()
 
     def meta(self, key: str) -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -19,8 +19,10 @@ a time, like a list of dead addresses) and marks nobody for them.
 **What the ledger guarantees.**  A message is recorded, and committed, the
 moment the relay accepts it, so a second run, or a run after a crash, sends
 only what is missing.  One message can still go out twice: the one in flight
-when the process dies after the relay's 250 reply and before that commit.
-Its Message-ID is the same both times, so most mail programs show it once.
+when the process dies after the relay's 250 reply and before that commit, or
+whose connection failed after it was handed over (the relay may have it:
+it is not sent again in that run, but the next run sends it).  Its
+Message-ID is the same both times, so most mail programs show it once.
 """
 
 from __future__ import annotations
@@ -97,6 +99,14 @@ class Addressing:
         return f"{local}+{verp_token}@{domain}"
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A bounce mark waiting for the breaker: ``specific`` when the reply named the mailbox (5.1.x, 5.2.x)."""
+
+    apply: Callable[[], None]
+    specific: bool
+
+
 @dataclass
 class _Breaker:
     """Consecutive failures of one kind; the marks they would make wait until the streak is broken."""
@@ -104,15 +114,15 @@ class _Breaker:
     limit: int
     kind: str = ""
     streak: int = 0
-    waiting: list[Callable[[], None]] = field(default_factory=list)
+    waiting: list[Mark] = field(default_factory=list)
 
-    def success(self) -> list[Callable[[], None]]:
+    def success(self) -> list[Mark]:
         ready, self.waiting, self.kind, self.streak = self.waiting, [], "", 0
         return ready
 
-    def failure(self, kind: str, mark: Callable[[], None] | None) -> tuple[bool, list[Callable[[], None]]]:
+    def failure(self, kind: str, mark: Mark | None) -> tuple[bool, list[Mark]]:
         """(tripped, marks now due).  Tripping drops the waiting marks: nobody is marked for them."""
-        ready: list[Callable[[], None]] = []
+        ready: list[Mark] = []
         if kind != self.kind:
             ready, self.waiting, self.kind, self.streak = self.waiting, [], kind, 0
         self.streak += 1
@@ -168,6 +178,8 @@ class Sender:
             self._started = self.clock()
             for thread in workers:
                 thread.start()
+            fed_all = False
+            interrupted: BaseException | None = None
             try:
                 for subscriber in store.recipients(digest.id):
                     if self._stop.is_set():
@@ -178,15 +190,31 @@ class Sender:
                             break
                         except queue.Full:
                             continue
-            finally:
+                fed_all = not self._stop.is_set()
                 for _ in workers:
                     work.put(None)
                 for thread in workers:
                     thread.join()
+            except BaseException as exc:  # Ctrl-C, or the database failing under the feeder: stop everyone
+                interrupted = exc
+                self._stop.set()
+            finally:
                 with self._lock:
-                    self._commit(self._breaker.waiting)  # fewer than stop_after: genuine, so recorded
-                    self._breaker.waiting = []
-                store.send_finished(digest.id, summary.sent, summary.failed, summary.bounced, summary.stopped)
+                    waiting, self._breaker.waiting = self._breaker.waiting, []
+                    # fewer than stop_after in a row: genuine, so recorded; but when nothing at all was accepted,
+                    # only replies that named the mailbox count (a bare 550 from a relay that refused everyone)
+                    self._commit([m for m in waiting if summary.sent or m.specific])
+                    if interrupted is not None:
+                        why = f"{type(interrupted).__name__}: {interrupted}" if str(interrupted) \
+                            else type(interrupted).__name__
+                        summary.stopped = summary.stopped or f"interrupted ({why})"
+                    elif not fed_all and not summary.stopped:
+                        summary.stopped = "interrupted"
+                    stopped = summary.stopped
+                store.send_finished(digest.id, summary.sent, summary.failed, summary.bounced, stopped)
+                store.scrub_if_owed()
+            if interrupted is not None:
+                raise interrupted
         if errors:
             raise errors[0]
         return summary
@@ -218,7 +246,7 @@ class Sender:
         except BaseException as exc:  # a DeliveryError (no relay) or anything unexpected: stop everyone
             with self._lock:
                 errors.append(exc)
-                summary.stopped = summary.stopped or str(exc)
+                summary.stopped = summary.stopped or str(exc) or type(exc).__name__
             self._stop.set()
             while work.get() is not None:  # let the feeder finish
                 pass
@@ -252,6 +280,8 @@ class Sender:
         delay = self.policy.retry_delay
         reply: Reply | None = None
         for attempt in range(self.policy.retries + 1):
+            if attempt and (self._stop.is_set() or not store.may_mail(subscriber)):
+                break  # the run stopped, or the reader left, while we waited to try again
             self._pace()
             reply = transport.send(sender, to.addr_spec, data, verp)
             if reply is None:
@@ -260,16 +290,16 @@ class Sender:
                 self._delivered(summary, total)
                 return
             verdict = classify(reply)
-            if verdict in (Verdict.HARD, Verdict.SOFT, Verdict.STOP):
-                break
+            if verdict in (Verdict.HARD, Verdict.SOFT, Verdict.STOP, Verdict.UNKNOWN):
+                break  # UNKNOWN: the relay may have it; sending it again now could make it arrive twice
             if attempt < self.policy.retries and not self._stop.is_set():
                 with self._lock:
                     summary.retried += 1
                 self.say(f"retrying {subscriber.email} in {delay:g} s: {reply.line()}")
                 self.sleep(delay)
                 delay *= 2
-        assert reply is not None
-        self._failed(store, subscriber, reply, summary)
+        if reply is not None:
+            self._failed(store, subscriber, reply, summary)
 
     def _pace(self) -> None:
         if self.policy.rate <= 0:
@@ -300,24 +330,30 @@ class Sender:
                                        "sent is left for the next run")
             self._stop.set()
             return
-        mark: Callable[[], None] | None = None
+        apply: Callable[[], None] | None = None
         if verdict is Verdict.HARD:
-            def mark() -> None:
+            def apply() -> None:
                 with Store(self.db_path) as own:
                     own.mark_bounced(subscriber.id, reply.line(), SOURCE)
                 summary.bounced += 1
                 self.say(f"bounced: {subscriber.email}: {reply.line()}")
         elif verdict is Verdict.SOFT:
-            def mark() -> None:
+            def apply() -> None:
                 with Store(self.db_path) as own:
                     made_hard = own.soft_bounce(subscriber.id, reply.line(), SOURCE)
                 summary.soft += 1
                 summary.bounced += made_hard
                 self.say(f"soft bounce: {subscriber.email}: {reply.line()}" + (" (now bounced)" if made_hard else ""))
+        elif verdict is Verdict.UNKNOWN:
+            with self._lock:
+                summary.failed += 1
+            self.say(f"failed: {subscriber.email}: the connection failed during DATA ({reply.text}): the relay may "
+                     "have the message; not sent again in this run (the next run sends it, with the same Message-ID)")
         else:
             with self._lock:
                 summary.failed += 1
             self.say(f"failed: {subscriber.email}: {reply.line()} (left for the next run)")
+        mark = Mark(apply, bool(reply.enhanced[:1] == "5")) if apply is not None else None
         with self._lock:
             tripped, due = self._breaker.failure(reply.kind, mark)
             self._commit(due)
@@ -327,7 +363,7 @@ class Sender:
                                    "addresses really are gone, raise stop_after in mkdocs.yml for one run)")
                 self._stop.set()
 
-    def _commit(self, marks: list[Callable[[], None]]) -> None:
+    def _commit(self, marks: list[Mark]) -> None:
         for mark in marks:
-            mark()
+            mark.apply()
 

@@ -3,8 +3,9 @@
 A reader who signs up never waits on the relay: the request records the mail
 in the ``outbox`` table and answers; a thread of each service process sends
 what is due, over one connection to the same relay as ``tipsheet send``.
-Rows are claimed atomically, so two worker processes never send the same
-one; a claim left by a process that died is taken over after five minutes.
+Rows are claimed atomically, one at a time just before each is sent, so two
+worker processes never send the same one; a claim left by a process that
+died is taken over after thirty minutes.
 A failure is tried again later (1, 5, 30 minutes, then 2 hours) up to six
 times; a refusal of the mailbox itself is not retried.  The mail is minimal
 and transactional: the site's name, one link, what to do if it was not you,
@@ -39,7 +40,8 @@ from .store import Store
 log = logging.getLogger("tipsheet.list")
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=2), timedelta(hours=2))
-CLAIM_FOR = timedelta(minutes=5)
+CLAIM_FOR = timedelta(minutes=30)  # longer than any one message can take (10 minutes for its final reply)
+PURGE_EVERY = 3600.0  # seconds between housekeeping runs (expired sign-ups, old limit records)
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -92,15 +94,22 @@ class Outbox:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._purged = 0.0
 
     def drain(self, limit: int = 50) -> int:
-        """Send what is due; the number sent."""
+        """Send what is due, one claimed row at a time (up to ``limit``); the number sent."""
         sent = 0
         transport: Transport | None = None
         with Store(self.db_path) as store:
-            rows = self._claim(store, limit)
+            store.scrub_if_owed()
+            if clock.now().timestamp() - self._purged > PURGE_EVERY:  # housekeeping, even on a quiet day
+                self._purged = clock.now().timestamp()
+                self.signups(store).purge()
             try:
-                for row in rows:
+                for _ in range(limit):
+                    row = self._claim(store)
+                    if row is None:
+                        break
                     transport = transport or self.transport_factory()
                     sent += self._send(store, transport, row)
             finally:
@@ -109,14 +118,15 @@ class Outbox:
         return sent
 
     @staticmethod
-    def _claim(store: Store, limit: int) -> list[dict[str, object]]:
+    def _claim(store: Store) -> dict[str, object] | None:
+        """The next due row, claimed: no other process takes it unless this one died holding it (CLAIM_FOR)."""
         now = clock.now()
         with store.transaction():
-            rows = store.db.execute(
-                "UPDATE outbox SET claimed = ? WHERE id IN (SELECT id FROM outbox WHERE sent IS NULL AND next_try <= ? "
-                "AND (claimed IS NULL OR claimed < ?) ORDER BY id LIMIT ?) RETURNING *",
-                (stamp(now), stamp(now), stamp(now - CLAIM_FOR), limit)).fetchall()
-        return [dict(r) for r in rows]
+            row = store.db.execute(
+                "UPDATE outbox SET claimed = ? WHERE id = (SELECT id FROM outbox WHERE sent IS NULL AND next_try <= ? "
+                "AND (claimed IS NULL OR claimed < ?) ORDER BY id LIMIT 1) RETURNING *",
+                (stamp(now), stamp(now), stamp(now - CLAIM_FOR))).fetchone()
+        return dict(row) if row is not None else None
 
     def _send(self, store: Store, transport: Transport, row: dict[str, object]) -> int:
         signups = self.signups(store)

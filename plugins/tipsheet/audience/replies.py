@@ -1,15 +1,16 @@
 """What an SMTP reply means for the list: a delivered message, a retry, a subscriber's dead mailbox, or a stop.
 
 Read with RFC 3463's enhanced status codes.  Only a permanent failure *of
-the mailbox* (5.1.x such as 5.1.1 "user unknown", 5.2.1 "disabled", or a
-550 with no enhanced code at RCPT) is the subscriber's: it marks them
-bounced.  A refusal about the sender, the message or the relay (5.7.x
+the mailbox*, answered to RCPT TO (5.1.x such as 5.1.1 "user unknown", 5.2.1
+"disabled", or a 550 with no enhanced code), is the subscriber's: it marks
+them bounced.  A refusal about the sender, the message or the relay (5.7.x
 policy, spam, authentication, DMARC; 5.3.4 or 552 too big; 5.5.x syntax;
-5.6.x content; any other 5xx at MAIL FROM or after DATA) marks nobody: the
-run stops, because every next message would meet the same refusal, and
-marking the list for it would lose the publisher their audience one reader
-at a time.  4xx is tried again later, and 421 or a dropped connection
-opens a new connection.  A full mailbox (5.2.2) counts as a soft bounce.
+5.6.x content; a bare 550 that speaks of relaying or policy; any 5xx at
+MAIL FROM or after DATA, whatever its code) marks nobody: the run stops,
+because every next message would meet the same refusal, and marking the
+list for it would lose the publisher their audience one reader at a time.
+4xx is tried again later, and 421 or a dropped connection opens a new
+connection.  A full mailbox (5.2.2) counts as a soft bounce.
 
 Mailman marked members for spam refusals (gitlab mailman#624); listmonk
 records none of the session's refusals (#2623).  This module is where the
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 RCPT, MAIL, DATA, CONNECT = "RCPT TO", "MAIL FROM", "DATA", "connect"
-_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+AFTER_DATA = "the end of DATA"  # the connection failed while the message was sent or its reply awaited
+_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 
 
 class Verdict(StrEnum):
@@ -32,6 +34,7 @@ class Verdict(StrEnum):
     HARD = "hard"  # the subscriber's mailbox is gone: mark them bounced
     SOFT = "soft"  # the subscriber's mailbox refuses for now (full): count it
     STOP = "stop"  # about us, the message or the relay: mark nobody, stop the run
+    UNKNOWN = "unknown"  # the relay may have the message: not sent again in this run, nobody marked
 
 
 @dataclass(frozen=True)
@@ -55,26 +58,35 @@ class Reply:
         return f"{classify(self).value} {self.enhanced or self.code}"
 
 
+NOT_THE_READER = re.compile(r"relay|authenticat|not permitted|access denied|spam|blocked|blacklist|denylist|"
+                            r"policy|reputation|dmarc|spf|dkim", re.IGNORECASE)
+
+
 def classify(reply: Reply) -> Verdict:
-    code, enhanced, stage = reply.code, reply.enhanced, reply.stage
+    code, stage = reply.code, reply.stage
+    if stage == AFTER_DATA:
+        return Verdict.UNKNOWN
     if code == 421 or stage == CONNECT:
         return Verdict.RECONNECT
     if 400 <= code < 500:
         return Verdict.RETRY
-    if not 500 <= code < 600:
-        return Verdict.STOP  # a reply no RFC gives: stop rather than guess
-    subject, _, detail = enhanced.partition(".")[2].partition(".") if enhanced else ("", "", "")
+    if not 500 <= code < 600 or stage != RCPT:
+        return Verdict.STOP  # any 5xx at MAIL FROM (our address) or after DATA (our message); or no RFC's reply
+    enhanced = reply.enhanced if reply.enhanced[:1] == "5" else ""  # a code that disagrees with the reply: none
     if enhanced:
-        if subject == "1" or (subject == "2" and detail == "1"):
-            return Verdict.HARD  # bad mailbox or address (5.1.x), mailbox disabled (5.2.1): at any stage
-        if subject == "2" and detail in ("2", "0"):
-            return Verdict.SOFT if stage == RCPT or detail == "2" else Verdict.STOP  # mailbox full
+        _, subject, detail = enhanced.split(".")
+        if subject == "1" or (subject, detail) == ("2", "1"):
+            return Verdict.HARD  # bad mailbox or address (5.1.x), mailbox disabled (5.2.1)
+        if subject == "2" and detail in ("0", "2"):
+            return Verdict.SOFT  # mailbox full, or its status otherwise
         return Verdict.STOP  # 5.3.x system, 5.4.x routing, 5.5.x protocol, 5.6.x content, 5.7.x policy
-    if stage == RCPT and code in (550, 551, 553):
+    if NOT_THE_READER.search(reply.text):
+        return Verdict.STOP  # "550 relay not permitted" and the like, from relays that give no enhanced code
+    if code in (550, 551, 553):
         return Verdict.HARD  # no enhanced code: "mailbox unavailable", "not local", "name not allowed"
-    if stage == RCPT and code == 552:
+    if code == 552:
         return Verdict.SOFT  # "exceeded storage allocation"
-    return Verdict.STOP  # 554 at RCPT ("transaction failed": often relay access), any 5xx at MAIL or DATA
+    return Verdict.STOP  # 554 at RCPT ("transaction failed": often relay access)
 
 
 def advice(reply: Reply) -> str:

@@ -31,11 +31,15 @@ from .replies import RCPT, Reply, Verdict, classify
 from .tokens import TokenError
 
 HARD, SOFT, DELAY, COMPLAINT, UNKNOWN = "hard", "soft", "delay", "complaint", "unknown"
+UNSUBSCRIBE = "unsubscribe"  # a reader's request through List-Unsubscribe's mailto:
 ADDRESSED_TO = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Apparently-To", "To")
 _VERP = re.compile(r"[\w.!#$%&'*/=?^`{|}~-]+\+([a-z2-7]{8,40})@", re.IGNORECASE)
 _TOKEN = re.compile(r"[?&]token=(t1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")
-_ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_SMTP_CODE = re.compile(r"\b([245]\d\d)[ :-]")
+# An RFC 3463 code, not the middle of an IP address ([10.2.1.15]) or a version number
+_ENHANCED = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_SMTP_CODE = re.compile(r"(?<![\d.])([45]\d\d)[ :-]")
+_REPLY = re.compile(r"(?<![\d.])([45]\d\d)[ -]([45]\.\d{1,3}\.\d{1,3})(?![\d.])")  # "550 5.1.1": a reply, whole
+_UNSUBSCRIBE = re.compile(r"^\s*unsubscribe\s+(\S+)", re.IGNORECASE)
 _DELAYED = re.compile(r"delayed|still trying|will (?:continue|keep) trying|not yet been delivered|"
                       r"could not be delivered for the past", re.IGNORECASE)
 COMPLAINT_TYPES = ("abuse", "fraud", "virus", "other")
@@ -50,11 +54,18 @@ class Finding:
 
 
 class Identify:
-    """Finds the subscriber a report is about: VERP and tokens first, then the address (see the module)."""
+    """Finds the subscriber a report is about: VERP and tokens first, then the address (see the module).
+
+    A report is unauthenticated mail: anyone can send one to the bounce address, naming any reader.
+    When every message goes out with a VERP token (``trust_addresses`` false, the default), only a
+    report that carries one of our signed tokens can change anything; the address a report names is
+    trusted only for a list that sends without VERP.
+    """
 
     def __init__(self, verp: Callable[[str], int | None], unsubscribe: Callable[[str], int | str],
-                 by_address: Callable[[str], int | None]) -> None:
+                 by_address: Callable[[str], int | None], trust_addresses: bool = False) -> None:
         self.verp, self.unsubscribe, self.by_address = verp, unsubscribe, by_address
+        self.trust_addresses = trust_addresses
 
     def from_headers(self, headers: Message, names: tuple[str, ...]) -> int | None:
         for name in names:
@@ -65,17 +76,21 @@ class Identify:
                         return found
         for value in headers.get_all("List-Unsubscribe") or []:
             for token in _TOKEN.findall(str(value)):
-                try:
-                    target = self.unsubscribe(token)
-                except TokenError:
-                    continue
-                found = target if isinstance(target, int) else self.by_address(target)
+                found = self.from_token(token)
                 if found is not None:
                     return found
         return None
 
     def from_address(self, address: str) -> int | None:
-        return self.by_address(address) if "@" in address else None
+        return self.by_address(address) if self.trust_addresses and "@" in address else None
+
+    def from_token(self, token: str) -> int | None:
+        """The subscriber of a signed unsubscribe token (of any age), or None."""
+        try:
+            target = self.unsubscribe(token)
+        except TokenError:
+            return None
+        return target if isinstance(target, int) else self.by_address(target)
 
 
 def _address(value: str | None) -> str:
@@ -87,8 +102,8 @@ def _address(value: str | None) -> str:
 def _status_of(status: str, diagnostic: str) -> Reply:
     """The most precise reply a report gives: the diagnostic's own codes win over a generic ``5.0.0``."""
     diag = diagnostic.split(";", 1)[-1].strip()
-    code_match = _SMTP_CODE.search(diag)
-    enhanced = _ENHANCED.search(diag)
+    code_match = _REPLY.search(diag) or _SMTP_CODE.search(diag)
+    enhanced = _ENHANCED.search(diag, code_match.start()) if code_match else _ENHANCED.search(diag)
     status = status.strip()
     if enhanced is None and status and not status.endswith(".0.0"):
         text = f"{status} {diag}".strip()
@@ -200,8 +215,8 @@ def _other_formats(msg: Message, who: Identify) -> list[Finding]:
         if delayed and kind == SOFT:
             findings.append(Finding(DELAY, "delayed", address, sid))
             continue
-        found = _ENHANCED.search(body)
-        code = _SMTP_CODE.search(body)
+        code = _REPLY.search(body) or _SMTP_CODE.search(body)
+        found = _ENHANCED.search(body, code.start()) if code else _ENHANCED.search(body)
         if found is not None:  # an RFC 3463 code says whose failure it is (5.7.x: not the subscriber's)
             verdict_kind, status = _verdict_kind(Reply(RCPT, int(code.group(1)) if code else 550,
                                                        body[found.start():]))
@@ -216,11 +231,22 @@ def _other_formats(msg: Message, who: Identify) -> list[Finding]:
     return findings
 
 
+def _unsubscribe_request(msg: Message, who: Identify) -> list[Finding]:
+    """A reader's mail client using the ``mailto:`` of List-Unsubscribe: "unsubscribe <token>" in the subject."""
+    match = _UNSUBSCRIBE.match(str(msg.get("Subject", "")))
+    if match is None or msg.get_content_type() == "multipart/report":
+        return []
+    sid = who.from_token(match.group(1))
+    return [Finding(UNSUBSCRIBE, "mailto", "", sid)] if sid is not None else []
+
+
 def examine(msg: EmailMessage | Message, who: Identify) -> list[Finding]:
     """What one returned message says; at least one finding, ``unknown`` when it says nothing we can use."""
-    findings = _complaints(msg, who) or _delivery_status(msg, who) or _other_formats(msg, who)
+    findings = (_unsubscribe_request(msg, who) or _complaints(msg, who) or _delivery_status(msg, who)
+                or _other_formats(msg, who))
     if not findings:
         return [Finding(UNKNOWN, "not a bounce or complaint tipsheet can read")]
     return [f if f.subscriber_id is not None or f.kind == UNKNOWN
-            else Finding(UNKNOWN, f"{f.kind} {f.status}, for no subscriber of this list", f.address)
+            else Finding(UNKNOWN, f"{f.kind} {f.status}, " + ("for no subscriber of this list" if who.trust_addresses
+                         else "without a token of ours (a report must carry one to change anything)"), f.address)
             for f in findings]

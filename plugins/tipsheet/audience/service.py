@@ -70,13 +70,15 @@ class ListService:
         self.css = (resources.files("tipsheet") / "templates" / "list" / "list.css").read_text("utf-8") \
             .replace("#00574d", settings.colour)
         self._root = urlsplit(settings.list_url).path or "/"
-        self._purged = 0.0
         self._local = threading.local()  # one connection per server thread, kept between requests
 
     # -- WSGI -----------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
             response = self.route(environ)
+        except Refused as exc:  # a malformed request outside the sign-up form, which words its own
+            response = self.page("400 Bad Request", "message.html", environ, heading="This request is not valid",
+                                 text=str(exc))
         except StoreError:
             log.error(f"list service: {self.settings.db_path}: the database is missing or not a tipsheet list")
             response = self.page("503 Service Unavailable", "message.html", environ, heading="Please try again later",
@@ -169,7 +171,10 @@ class ListService:
 
     def fields(self, environ: dict[str, Any]) -> dict[str, list[str]]:
         """The request's fields, from the query string and a form or JSON body, as lists."""
-        found = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=50)
+        try:
+            found = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=50)
+        except ValueError:
+            raise Refused("query: expected at most 50 fields, got more") from None
         if environ.get("REQUEST_METHOD", "GET").upper() == "POST":
             text = self.body(environ)
             if "application/json" in (environ.get("CONTENT_TYPE") or ""):
@@ -228,7 +233,6 @@ class ListService:
                               form_token=one("form_token"), client=self.client(environ))
             with self.store() as store:
                 signups = self.signups(store)
-                self._purge(signups)
                 outcome = signups.subscribe(request)
         except Refused as exc:
             status = "429 Too Many Requests" if exc.status == 429 else "400 Bad Request"
@@ -244,12 +248,6 @@ class ListService:
         if as_json:
             return self.json("200 OK", {"ok": True, "message": message})
         return self.page("200 OK", "subscribe.html", environ, state="sent", message=message)
-
-    def _purge(self, signups: Signups) -> None:
-        now = clock.now().timestamp()
-        if now - self._purged > 3600:
-            self._purged = now
-            signups.purge()
 
     # -- confirming ------------------------------------------------------------------------------
     def _token(self, environ: dict[str, Any]) -> str:
@@ -311,6 +309,10 @@ class ListService:
                 subscriber = signups.reader(token)
             except TokenError as exc:
                 return self._bad_link(environ, exc)
+            left = subscriber.status not in ("active", PAUSED)
+            if left and action in ("topics", "pause", "resume"):
+                return self._preferences(environ, subscriber, token, "You are unsubscribed, so nothing is sent: "
+                                         "sign up again on the site to get the digests.", "409 Conflict")
             if action == "topics":
                 try:
                     subscriber = signups.set_topics(subscriber, fields.get("topics") or [])
@@ -359,7 +361,7 @@ class ListService:
             if subscriber is None:  # erased already: nothing of theirs is kept, nothing will be sent
                 return self.page("200 OK", "unsubscribe.html", environ, state="done", email="Your address")
             if method == "POST":
-                how = "one-click" if "List-Unsubscribe=One-Click" in self.body(environ) else "web page"
+                how = "one-click" if "List-Unsubscribe=One-Click" in self.body(environ) else "unsubscribe page"
                 store.unsubscribe(subscriber.email, how)
                 return self.page("200 OK", "unsubscribe.html", environ, state="done", email=subscriber.email)
         return self.page("200 OK", "unsubscribe.html", environ, state="confirm", email=subscriber.email, token=token)

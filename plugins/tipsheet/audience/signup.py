@@ -14,7 +14,7 @@ the tests all go through the same checks:
   digest) until the link in the confirmation mail is followed and its
   **Confirm** button pressed (a GET never confirms: mail scanners follow
   links).  Unconfirmed sign-ups are deleted after ``pending_days``.
-- Per-client (a salted hash of the client's address, never the address) and
+- Per-client (a hash of the client's address keyed with TIPSHEET_SECRET, never the address) and
   global hourly limits are kept in the database, so every worker process of
   the service sees the same counts; a limit that trips is logged.
 """
@@ -110,50 +110,64 @@ class Signups:
             self._log(request.client, HONEYPOT)
             return Outcome(HONEYPOT)
         email, topics = self.check(request)
-        client = email_hash(request.client or "-", self.store.salt)
-        self._limit(client)
-        with self.store.transaction():
-            self.store.db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)",
-                                  (client, stamp(), ACCEPTED))
-            reason = self.store.suppressed(email)
-            if reason is not None and not reason.startswith(ALLOWED_BACK):
-                log.info("sign-up of a suppressed address: no mail sent")
-                return Outcome(SUPPRESSED)
-            if not self._may_mail(email):
-                log.warning("sign-up: an address reached its mail limit (list bombing?): no mail sent")
-                self.store.db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)",
-                                      (client, stamp(), MAIL_LIMIT))
-                return Outcome(MAIL_LIMIT)
-            existing = self.store.get(email)
-            if existing is not None and existing.status in (ACTIVE, PAUSED):
-                self._queue(WELCOME_BACK, email, subscriber_id=existing.id)
-                return Outcome(ACCEPTED, WELCOME_BACK)
-            signup_id = self._pending(email, topics, request)
-            self._queue(CONFIRMATION, email, signup_id=signup_id)
+        client = self.signer.digest("client", request.client or "-")
+        with self.store.transaction():  # counting and recording in one write lock: workers cannot race past
+            refused = self._limit(client)
+            if refused is None:
+                outcome = self._accept(client, email, topics, request)
+        if refused is not None:
+            log.warning(refused[1])
+            raise refused[0]
+        if outcome.outcome == SUPPRESSED:
+            log.info("sign-up of a suppressed address: no mail sent")
+        elif outcome.outcome == MAIL_LIMIT:
+            log.warning("sign-up: an address reached its mail limit (list bombing?): no mail sent")
+        return outcome
+
+    def _accept(self, client: str, email: str, topics: tuple[str, ...], request: Request) -> Outcome:
+        db = self.store.db
+        db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)", (client, stamp(), ACCEPTED))
+        reason = self.store.suppressed(email)
+        if reason is not None and not reason.startswith(ALLOWED_BACK):
+            return Outcome(SUPPRESSED)
+        if not self._may_mail(email):
+            db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)", (client, stamp(), MAIL_LIMIT))
+            return Outcome(MAIL_LIMIT)
+        existing = self.store.get(email)
+        if existing is not None and existing.status in (ACTIVE, PAUSED):
+            self._queue(WELCOME_BACK, email, subscriber_id=existing.id)
+            return Outcome(ACCEPTED, WELCOME_BACK)
+        signup_id = self._pending(email, topics, request)
+        self._queue(CONFIRMATION, email, signup_id=signup_id)
         return Outcome(ACCEPTED, CONFIRMATION, {"signup": signup_id})
 
-    def _limit(self, client: str) -> None:
+    def _limit(self, client: str) -> tuple[Refused, str] | None:
+        """Inside the sign-up's transaction: the refusal (recorded) and its log line when a limit is reached."""
         hour_ago = stamp(clock.now() - timedelta(hours=1))
         db = self.store.db
         limits = self.limits
+        tripped = None
         if limits.per_client_hourly:
             count = db.execute("SELECT count(*) FROM signup_log WHERE client = ? AND at > ? AND outcome = ?",
                                (client, hour_ago, ACCEPTED)).fetchone()[0]
             if count >= limits.per_client_hourly:
-                self._log(client, CLIENT_LIMIT, hashed=True)
-                log.warning(f"sign-up limit reached: {count} from one client in the last hour")
-                raise Refused("Too many sign-ups from your connection in the last hour: please try again later.",
-                              429)
-        if limits.global_hourly:
+                tripped = (CLIENT_LIMIT, Refused("Too many sign-ups from your connection in the last hour: please "
+                                                 "try again later.", 429),
+                           f"sign-up limit reached: {count} from one client in the last hour")
+        if tripped is None and limits.global_hourly:
             count = db.execute("SELECT count(*) FROM signup_log WHERE at > ? AND outcome = ?",
                                (hour_ago, ACCEPTED)).fetchone()[0]
             if count >= limits.global_hourly:
-                self._log(client, GLOBAL_LIMIT, hashed=True)
-                log.warning(f"sign-up limit reached: {count} sign-ups in the last hour (global_hourly)")
-                raise Refused("We are getting more sign-ups than usual: please try again in an hour.", 429)
+                tripped = (GLOBAL_LIMIT, Refused("We are getting more sign-ups than usual: please try again in an "
+                                                 "hour.", 429),
+                           f"sign-up limit reached: {count} sign-ups in the last hour (global_hourly)")
+        if tripped is None:
+            return None
+        db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)", (client, stamp(), tripped[0]))
+        return tripped[1], tripped[2]
 
-    def _log(self, client: str, outcome: str, hashed: bool = False) -> None:
-        key = client if hashed else email_hash(client or "-", self.store.salt)
+    def _log(self, client: str, outcome: str) -> None:
+        key = self.signer.digest("client", client or "-")
         with self.store.transaction():
             self.store.db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)",
                                   (key, stamp(), outcome))
@@ -232,11 +246,19 @@ class Signups:
         return subscriber, True
 
     def purge(self) -> int:
-        """Delete sign-ups never confirmed within ``pending_days`` (and finished ones as old): their count."""
-        before = stamp(clock.now() - timedelta(days=self.limits.pending_days))
+        """Delete sign-ups never confirmed within ``pending_days`` (and finished ones as old): their count.
+
+        The records kept only for the limits go too, once no limit looks at them: the per-address mail
+        log after two days (its window is one), list mail sent more than 30 days ago.
+        """
+        now = clock.now()
+        before = stamp(now - timedelta(days=self.limits.pending_days))
         with self.store.transaction():
             cursor = self.store.db.execute("DELETE FROM signups WHERE created < ?", (before,))
             self.store.db.execute("DELETE FROM signup_log WHERE at < ?", (before,))
+            self.store.db.execute("DELETE FROM mail_log WHERE at < ?", (stamp(now - timedelta(days=2)),))
+            self.store.db.execute("DELETE FROM outbox WHERE sent IS NOT NULL AND sent < ?",
+                                  (stamp(now - timedelta(days=30)),))
         return cursor.rowcount
 
     # -- the reader's own page ----------------------------------------------------------------

@@ -15,10 +15,10 @@ import fcntl
 import ipaddress
 import smtplib
 import ssl
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .replies import CONNECT, DATA, MAIL, RCPT, Reply
+from .replies import AFTER_DATA, CONNECT, DATA, MAIL, RCPT, Reply
 
 SECURITY = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -96,6 +96,15 @@ def smtp_settings(config: Mapping[str, object], environ: Mapping[str, str]) -> S
     return SmtpSettings(host, port, security, user, password, timeout)
 
 
+FINAL_REPLY_TIMEOUT = 600.0  # seconds for the reply to the message's final dot: RFC 5321 4.5.3.2.6
+
+
+def xtext(text: str) -> str:
+    """RFC 3461's xtext: '+', '=' and anything outside '!'..'~' as '+XX' (ORCPT and ENVID must be)."""
+    return "".join(c if 33 <= ord(c) <= 126 and c not in "+=" else "".join(f"+{b:02X}" for b in c.encode())
+                   for c in text)
+
+
 def _text(raw: bytes | str) -> str:
     return (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).replace("\n", " ").strip()
 
@@ -131,33 +140,56 @@ class SmtpTransport:
     def send(self, sender: str, recipient: str, data: bytes, envelope_id: str = "") -> Reply | None:
         """None when the relay accepted the message; else its reply, with the stage it came from.
 
-        Raises DeliveryError only when no connection can be made at all.
+        The reply to the message's final dot is waited for ten minutes (RFC 5321 4.5.3.2.6), so that a
+        busy relay's late 250 is not taken for a failure and the message sent twice; if the connection
+        fails during DATA all the same, the outcome is unknown (``AFTER_DATA``): the caller does not
+        send it again in this run.  Raises DeliveryError only when no connection can be made at all.
         """
         if self._smtp is None:
             self._smtp = self._connect()
-        mail_options: Sequence[str] = ()
-        rcpt_options: Sequence[str] = ()
+        smtp = self._smtp
+        mail_options: list[str] = []
+        rcpt_options: list[str] = []
         if self.dsn and envelope_id:
-            mail_options = ("RET=HDRS", f"ENVID={envelope_id}")
-            rcpt_options = ("NOTIFY=FAILURE,DELAY", f"ORCPT=rfc822;{recipient}")
+            mail_options = ["RET=HDRS", f"ENVID={xtext(envelope_id)}"]
+            rcpt_options = ["NOTIFY=FAILURE,DELAY", f"ORCPT=rfc822;{xtext(recipient)}"]
+        if smtp.has_extn("size"):
+            mail_options.append(f"SIZE={len(data)}")
         try:
-            self._smtp.sendmail(sender, [recipient], data, mail_options, rcpt_options)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, raw = next(iter(exc.recipients.values()))
-            return Reply(RCPT, code, _text(raw))
-        except smtplib.SMTPSenderRefused as exc:
-            return self._after(Reply(MAIL, exc.smtp_code, _text(exc.smtp_error)))
-        except smtplib.SMTPDataError as exc:
-            return self._after(Reply(DATA, exc.smtp_code, _text(exc.smtp_error)))
-        except smtplib.SMTPResponseException as exc:
-            return self._after(Reply(DATA, exc.smtp_code, _text(exc.smtp_error)))
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # a hang-up, a timeout, a reset mid-message
+            code, text = smtp.mail(sender, mail_options)
+            if code != 250:
+                return self._refused(Reply(MAIL, code, _text(text)))
+            code, text = smtp.rcpt(recipient, rcpt_options)
+            if code not in (250, 251):
+                return self._refused(Reply(RCPT, code, _text(text)))
+        except (smtplib.SMTPException, OSError) as exc:  # a hang-up, a timeout, a reset before the message
             self._drop()
             return Reply(CONNECT, 421, f"{type(exc).__name__}: {exc}")
-        except smtplib.SMTPException as exc:
+        try:
+            if smtp.sock is not None:
+                smtp.sock.settimeout(FINAL_REPLY_TIMEOUT)
+            code, text = smtp.data(data)
+        except smtplib.SMTPDataError as exc:  # refused at DATA, before the message was sent
+            return self._refused(Reply(DATA, exc.smtp_code, _text(exc.smtp_error)))
+        except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            return Reply(CONNECT, 421, f"{type(exc).__name__}: {exc}")
+            return Reply(AFTER_DATA, 0, f"{type(exc).__name__}: {exc}")
+        finally:
+            if smtp.sock is not None:
+                smtp.sock.settimeout(self.settings.timeout)
+        if code != 250:
+            return self._after(Reply(DATA, code, _text(text)))
         return None
+
+    def _refused(self, reply: Reply) -> Reply:
+        """A refusal inside a transaction: reset it (or drop a connection the relay is closing)."""
+        if reply.code == 421 or self._smtp is None:
+            return self._after(reply)
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+        return reply
 
     def _after(self, reply: Reply) -> Reply:
         if reply.code == 421:  # the relay is closing the connection: open a new one next time

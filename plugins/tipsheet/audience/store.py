@@ -126,16 +126,28 @@ class Store(Database):
             self._set_status(existing.id, ACTIVE, "added again", now)
         return False
 
-    def import_rows(self, rows: Sequence[tuple[str, str, tuple[str, ...]]]) -> tuple[int, int, list[str]]:
-        """All rows in one transaction: (added, updated, suppressed addresses left out)."""
+    def import_rows(self, rows: Sequence[tuple[str, str, tuple[str, ...], str]]) -> tuple[int, int, list[str]]:
+        """All rows in one transaction: (added, updated, suppressed addresses left out).
+
+        A row's status (an export's column) is kept for an address new to the list: restoring an
+        export never resubscribes anyone who left; a bounced one is suppressed too.  An address
+        already on the list keeps its own status: an import never reactivates anyone.
+        """
         now = stamp()
         added, left_out = 0, []
         with self.transaction():
-            for email, name, tags in rows:
+            for email, name, tags, status in rows:
                 if self.suppressed(email) is not None:
                     left_out.append(email)
                     continue
-                added += self._upsert(email, name, tags, False, "import", now)
+                created = self._upsert(email, name, tags, False, "import", now)
+                added += created
+                if created and status in (UNSUBSCRIBED, BOUNCED):
+                    subscriber = self.get(email)
+                    assert subscriber is not None
+                    self._set_status(subscriber.id, status, "imported as " + status, now)
+                    if status == BOUNCED:
+                        self._suppress(email, HARD_BOUNCE, "imported as bounced")
         return added, len(rows) - added - len(left_out), left_out
 
     def _set_status(self, subscriber_id: int, status: str, reason: str, now: str) -> None:

@@ -54,7 +54,13 @@ def key_id(secret: str) -> str:
     return _b64(hashlib.sha256(b"tipsheet key id\n" + secret.encode("utf-8")).digest()[:3])
 
 
+PLACEHOLDERS = ("replace-with", "replace_with", "changeme", "change-me", "your-secret", "example")
+
+
 def check_secret(secret: str, name: str = "TIPSHEET_SECRET") -> str:
+    if any(word in secret.lower() for word in PLACEHOLDERS):
+        raise TokenError(f"{name}: expected a secret of your own, got a placeholder from an example (make one "
+                         "with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
     if len(secret) < MIN_SECRET:
         raise TokenError(f"{name}: expected a secret of at least {MIN_SECRET} characters, got {len(secret)} "
                          "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
@@ -89,6 +95,14 @@ class Signer:
     @staticmethod
     def _mac(key: bytes, text: str, size: int = _MAC_BYTES) -> bytes:
         return hmac.new(key, text.encode("ascii"), hashlib.sha256).digest()[:size]
+
+    def digest(self, purpose: str, text: str) -> str:
+        """A keyed one-way hash (for counting clients): without the secret, nobody can test guesses against it.
+
+        A hash salted from the database would not do for network addresses: there are few enough of them to
+        try every one against a copied database.
+        """
+        return hmac.new(self._current, f"{purpose}|{text}".encode(), hashlib.sha256).hexdigest()[:32]
 
     # -- tokens for links -------------------------------------------------------------
     def token(self, purpose: str, subject: int, expires: datetime | None = None, nonce: str = "") -> str:

@@ -19,7 +19,11 @@ names no subscriber of this list changes nothing. Reading the same mail twice ch
 and no message is ever deleted: IMAP moves handled messages to a folder (imap: processed_folder),
 an mbox file or a Maildir is only read unless --move-to is given.
 
-One line per message: <message id or file>: <address>: hard|soft|delay|complaint|unknown (<status>)
+A reader's "unsubscribe <token>" mail (List-Unsubscribe's mailto:) unsubscribes them. With VERP (the
+default) only a message that carries one of our signed tokens changes anything: a report that only
+names an address could have been sent by anyone.
+
+One line per message: <message id or file>: <address>: hard|soft|delay|complaint|unsubscribe|unknown (<status>)
 
 environment (IMAP; each overrides mkdocs.yml's tipsheet/digests: imap:, the password only from here):
   TIPSHEET_IMAP_HOST  TIPSHEET_IMAP_PORT  TIPSHEET_IMAP_SECURITY (tls, starttls, none)
@@ -52,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     project = open_project(args.config_file)
     who_signs = signer()
+    trust_addresses = not project.digests().verp  # without VERP a report can only name an address
     source: Source
     try:
         if args.imap:
@@ -68,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     outcomes = []
     try:
         with open_store(project.db_path()) as store:
-            for outcome in process(source, store, identify(store, who_signs), args.dry_run):
+            for outcome in process(source, store, identify(store, who_signs, trust_addresses), args.dry_run):
                 outcomes.append(outcome)
                 if args.format == "text":
                     print(outcome.line(), flush=True)
@@ -80,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([o.as_dict() for o in outcomes], indent=2))
         return 0
     counts = Counter(o.kind for o in outcomes)
-    summary = ", ".join(f"{counts[k]} {k}" for k in ("hard", "soft", "delay", "complaint", "unknown"))
+    kinds = ("hard", "soft", "delay", "complaint", "unknown") + (("unsubscribe",) if counts["unsubscribe"] else ())
+    summary = ", ".join(f"{counts[k]} {k}" for k in kinds)
     print(("dry run, nothing changed: " if args.dry_run else "") + f"{len(outcomes)} findings: {summary}")
     return 0

@@ -84,11 +84,10 @@ def deliver(project: Project, digest: Digest, dry_run: bool) -> Summary:
         except DeliveryError as exc:
             raise CliError(str(exc), 2) from None
     addressing = project.addressing()
-    if config.connections < 1 or config.stop_after < 0:
-        raise CliError(f"{project.rel(project.config_file)}: tipsheet/digests: connections: expected 1 or more, "
-                       f"got {config.connections}" if config.connections < 1 else
-                       f"{project.rel(project.config_file)}: tipsheet/digests: stop_after: expected 0 or more, "
-                       f"got {config.stop_after}", 2)
+    for name, least in (("connections", 1), ("stop_after", 0), ("rate", 0), ("retries", 0), ("retry_delay", 0)):
+        if config[name] < least:
+            raise CliError(f"{project.rel(project.config_file)}: tipsheet/digests: {name}: expected "
+                           f"{least} or more, got {config[name]}", 2)
     policy = Policy(rate=config.rate, retries=config.retries, retry_delay=config.retry_delay,
                     connections=config.connections, stop_after=config.stop_after)
     with contextlib.ExitStack() as stack:

@@ -31,6 +31,12 @@ def make_service(project: Project, environ: Mapping[str, str], list_url: str = "
     """The service and its outbox; CliError (one line) when the database, the secret or the relay is missing."""
     config = project.digests()
     signup = config.signup
+    if list_url:
+        parts = urlsplit(list_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CliError(f"--list-url: expected the list service's public address, like "
+                           f"https://tips.example.org/list/, got {list_url!r}", 2)
+        list_url = list_url if list_url.endswith("/") else list_url + "/"
     list_url = list_url or project.list_url
     if not list_url:
         raise CliError(f"{project.rel(project.config_file)}: tipsheet/digests: signup: list_url: expected the list "

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..audience.addresses import SubscriberError, clean_name, clean_tags, normalise_email
 from ..audience.csvio import export_csv, read_csv
-from ..audience.db import STATUSES
+from ..audience.db import STATUSES, StoreError
 from ..audience.store import ACTIVE, MANUAL, UNSUBSCRIBED, Store, Subscriber
 from ..audience.tokens import TokenError
 from ..content import clock
@@ -92,6 +92,8 @@ def _init(project: ListFacts, args: argparse.Namespace) -> int:
     existed = os.path.isfile(path)
     try:
         Store.create(path).close()
+    except StoreError as exc:
+        raise CliError(f"{rel(path)}: expected a tipsheet list or no file, got {exc}") from None
     except (sqlite3.Error, OSError) as exc:
         raise CliError(f"{rel(path)}: expected a place for a new database, got {exc}") from None
     print(f"{rel(path)}: {'already there, brought up to date' if existed else 'created (readable by you only)'}")
