@@ -212,24 +212,43 @@ def run_build(site: Site, command: str = "build", config: MkDocsConfig | None = 
 
 FRESH_BUILD = """
 import json, logging, sys
+import os, time
 import tipsheet.mkdocs.forking as forking
+import tipsheet.mkdocs.parallel_markdown as parallel_markdown
 import tipsheet.mkdocs.parallel_pages as parallel_pages
-import tipsheet.mkdocs.tips as tips_plugin
+import tipsheet.mkdocs.shortcuts as shortcuts
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 options = json.loads(sys.argv[2])
 forking.MIN_PAGES = options["min_pages"]
-forking.workers = tips_plugin.workers = lambda: options["workers"]
-if options["crash_pages"]:
-    def crash(self, pages):
-        raise RuntimeError("worker dies")
-    parallel_pages.OffloadedPages._build = crash
+forking.WAIT_FLOOR = options["wait_floor"]
+forking.workers = shortcuts.workers = lambda: options["workers"]
+parent = os.getpid()
+def failing(kind):
+    def work(*args):
+        if os.getpid() == parent:  # only ever in the worker: the parent does the share as usual
+            return original[kind](*args)
+        if options[kind] == "crash":
+            raise RuntimeError("worker dies")
+        time.sleep(3600)  # "hang"
+    return work
+original = {"pages": parallel_pages.OffloadedPages._build, "markdown": parallel_markdown.ParallelMarkdown._render_chunk}
+if options["pages"]:
+    parallel_pages.OffloadedPages._build = failing("pages")
+if options["markdown"]:
+    parallel_markdown.ParallelMarkdown._render_chunk = failing("markdown")
 forks = []
 result = forking.ForkJob.result
 def counted(self):
     value = result(self)
-    forks.append({"forked": self.pid > 0, "returned": value is not None})
+    try:
+        os.kill(self.pid, 0)
+        gone = False
+    except OSError:
+        gone = True
+    forks.append({"forked": self.pid > 0, "returned": value is not None, "timed_out": self.timed_out,
+                  "reaped": gone})
     return value
 forking.ForkJob.result = counted
 records = []
@@ -260,18 +279,22 @@ class FreshBuild:
         return [message for name, message in self.records if name == level]
 
 
-def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, crash_pages: bool = False) -> FreshBuild:
+def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, pages: str = "", markdown: str = "",
+                           wait_floor: float = 30.0) -> FreshBuild:
     """A real build in a new, single-threaded Python process, as `mkdocs build` runs.
 
     Forking is only allowed in a process with one thread; a test process has others (servers
     from other tests), so the forked build is tested here, with the number of workers given
-    rather than the machine's CPUs, and each fork's outcome reported back.
+    rather than the machine's CPUs, and each fork's outcome reported back (whether it forked,
+    returned its work, was stopped for taking too long, and is gone).  ``pages`` and
+    ``markdown`` make that worker "crash" or "hang" (in the worker only).
     """
     import json
     import subprocess
     import sys
 
-    options = json.dumps({"workers": workers, "min_pages": min_pages, "crash_pages": crash_pages})
+    options = json.dumps({"workers": workers, "min_pages": min_pages, "pages": pages, "markdown": markdown,
+                          "wait_floor": wait_floor})
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-c", FRESH_BUILD, str(site.config_file), options], cwd=site.root,
                           env=env, capture_output=True, text=True)

@@ -54,7 +54,7 @@ def test_work_done_in_forked_workers_gives_the_same_site(tmp_path):
     alone = build_in_fresh_process(single)
     assert parallel.ok and alone.ok
     # two Markdown workers and one for the generated pages: each forked and handed back its work
-    assert parallel.forks == [{"forked": True, "returned": True}] * 3
+    assert parallel.forks == [{"forked": True, "returned": True, "timed_out": False, "reaped": True}] * 3
     assert alone.forks == []
     a, b = forked.output(), single.output()
     assert a.keys() == b.keys() and [name for name in a if a[name] != b[name]] == []
@@ -67,9 +67,10 @@ def test_work_done_in_forked_workers_gives_the_same_site(tmp_path):
 
 def test_a_failing_page_worker_is_replaced_by_the_parent(tmp_path):
     site = Site(tmp_path, write_project(tmp_path, files(20)))
-    done = build_in_fresh_process(site, workers=2, crash_pages=True)
+    done = build_in_fresh_process(site, workers=2, pages="crash")
     assert done.ok
-    assert {"forked": True, "returned": False} in done.forks  # the page worker was started, and failed
+    failed = {"forked": True, "returned": False, "timed_out": False, "reaped": True}
+    assert failed in done.forks  # the page worker was started, and failed
     assert site.card_titles("archive/page/2/")  # built by the parent after the worker failed
     assert site.exists("tags/sports/") and site.exists("series/first-steps/")
     single = Site(tmp_path / "single", write_project(tmp_path / "single", files(20), tips={"parallel": False}))

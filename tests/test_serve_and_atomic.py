@@ -153,7 +153,12 @@ def test_serve_reuses_unchanged_tips_and_still_reports_their_warnings(tmp_path, 
     converted.clear()
     (content / "c.md").write_text(tip("Gamma", date="2026-11-17"))
     rebuild()
-    assert sorted(converted) == ["tips/a.md", "tips/b.md", "tips/c.md"]  # a new file: links may resolve anew
+    assert converted == ["tips/c.md"]  # a new tip that no link looks for: only itself
+    converted.clear()
+    (content / "missing.md").write_text(tip("Missing no more", date="2026-11-18"))
+    rebuild()
+    assert sorted(converted) == ["tips/a.md", "tips/missing.md"]  # a's link looked for it: a is rendered again
+    assert not [w for w in site.warnings if "missing.md" in w]
 
 
 def test_serve_updates_links_when_a_linked_tip_changes_its_slug(tmp_path):

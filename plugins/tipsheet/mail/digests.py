@@ -9,6 +9,7 @@ tip published late in a week is never left out of that week's email.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ class Period:
     id: str  # '2024-W46' or '2024-11'
     kind: str
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - periods are small values; a label is asked for many times
     def label(self, language: str) -> str:
         if self.kind == MONTHLY:
             return format_date(self.start.date(), format="LLLL yyyy", locale=language)

@@ -84,6 +84,7 @@ class TipsConfig(Config):
     cache_theme_fragments = c.Type(bool, default=True)
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
+    reuse_on_serve = c.Type(bool, default=True)
 
 
 class FeedsConfig(Config):
