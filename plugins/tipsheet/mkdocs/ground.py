@@ -133,14 +133,14 @@ def serve_reuse() -> str | None:
 
 def unsafe_page_hooks(config: MkDocsConfig) -> list[str]:
     """Plugins (and hooks) with page hooks that are not known to be safe to run in a forked worker."""
-    names: dict[int, str] = {id(plugin): name for name, plugin in config.plugins.items()}
     unsafe: list[str] = []
     for event in WORKER_EVENTS:
         for method in config.plugins.events.get(event, []):
             owner = getattr(method, "__self__", None)
             if owner is not None and _fork_safe(owner):
                 continue
-            label = names.get(id(owner), getattr(method, "__module__", None) or repr(method))
+            label = next((name for name, plugin in config.plugins.items()
+                          if getattr(plugin, f"on_{event}", None) == method), repr(method))
             if label not in unsafe:
                 unsafe.append(label)
     return unsafe

@@ -25,6 +25,7 @@ known (:func:`.ground.serve_reuse`) and on every page hook being known
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +95,7 @@ class ServeReuse:
         self._back: set[str] = set()  # dest paths of pages whose file was not written again
         self._seen: set[str] = set()
         self._notices = _SkipNotices()
+        self.stats: Counter[str] = Counter()  # this build: pages reused, files not written again
 
     # -- the build's start and end ---------------------------------------------------------------
     def begin(self, config: MkDocsConfig, allowed: bool) -> None:
@@ -101,6 +103,7 @@ class ServeReuse:
         self.active = allowed and self.off is None
         self._inputs, self._checked, self._back, self._seen = {}, set(), set(), set()
         self._notices.uris = set()
+        self.stats = Counter()
         if not self.active:
             self.kept.clear()
             self.written.clear()
@@ -157,10 +160,13 @@ class ServeReuse:
             return
         self._inputs[dest] = inputs
         kept = self.kept.get(dest)
+        if kept is None or kept[0] != inputs:
+            return
         kind = type(page).__qualname__
-        if kept is not None and kept[0] == inputs and kind in self._checked:
+        if kind in self._checked:
             context[REUSED] = Markup(kept[1])  # type: ignore[literal-required]
-        self._checked.add(kind)  # the first reusable page of each kind is rendered, then compared
+            self.stats["reused"] += 1
+        self._checked.add(kind)  # the first reusable page of each kind is rendered anyway, then compared
 
     def template_output(self, output: str, page: Page) -> None:
         """``on_post_page``, first: keep what the template rendered (compare it, when it was not reused)."""
@@ -191,6 +197,7 @@ class ServeReuse:
         if self.moving and self.written.get(dest) == digest and self.folder.holds(dest):
             self._back.add(dest)
             self._notices.uris.add(page.file.src_uri)
+            self.stats["unwritten"] += 1
             return ""
         self.written[dest] = digest
         return output

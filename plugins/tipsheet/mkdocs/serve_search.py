@@ -48,7 +48,6 @@ class SearchEntries:
     def __init__(self) -> None:
         self._kept: dict[Any, list[dict[str, Any]]] = {}
         self._used: dict[Any, list[dict[str, Any]]] = {}
-        self._said = False
 
     def install(self, config: MkDocsConfig) -> None:
         """``on_env``: every Material search index of this build reuses the entries of unchanged pages."""
@@ -59,9 +58,7 @@ class SearchEntries:
                 continue
             why = ground(index)
             if why is not None:
-                if not self._said:
-                    log.info(f"reuse_on_serve: the search index is built from every page: {why}")
-                    self._said = True
+                log.info(f"reuse_on_serve: the search index is built from every page: {why}")
                 continue
             index.add_entry_from_context = self._wrap(index, index.add_entry_from_context)
 
