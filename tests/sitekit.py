@@ -238,6 +238,12 @@ if options["pages"]:
     parallel_pages.OffloadedPages._build = failing("pages")
 if options["markdown"]:
     parallel_markdown.ParallelMarkdown._render_chunk = failing("markdown")
+if options["patch"]:  # an MkDocs release whose internal differs (here: a wrapper around it)
+    import mkdocs.commands.build as mkdocs_build
+    inner = getattr(mkdocs_build, options["patch"])
+    def changed(*args, **kwargs):
+        return inner(*args, **kwargs)
+    setattr(mkdocs_build, options["patch"], changed)
 forks = []
 result = forking.ForkJob.result
 def counted(self):
@@ -280,24 +286,25 @@ class FreshBuild:
 
 
 def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, pages: str = "", markdown: str = "",
-                           wait_floor: float = 30.0) -> FreshBuild:
+                           wait_floor: float = 30.0, patch: str = "") -> FreshBuild:
     """A real build in a new, single-threaded Python process, as `mkdocs build` runs.
 
     Forking is only allowed in a process with one thread; a test process has others (servers
     from other tests), so the forked build is tested here, with the number of workers given
     rather than the machine's CPUs, and each fork's outcome reported back (whether it forked,
     returned its work, was stopped for taking too long, and is gone).  ``pages`` and
-    ``markdown`` make that worker "crash" or "hang" (in the worker only).
+    ``markdown`` make that worker "crash" or "hang" (in the worker only); ``patch`` replaces that function
+    of ``mkdocs.commands.build`` with a wrapper, as a new MkDocs release would change it.
     """
     import json
     import subprocess
     import sys
 
     options = json.dumps({"workers": workers, "min_pages": min_pages, "pages": pages, "markdown": markdown,
-                          "wait_floor": wait_floor})
+                          "wait_floor": wait_floor, "patch": patch})
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-c", FRESH_BUILD, str(site.config_file), options], cwd=site.root,
-                          env=env, capture_output=True, text=True)
+                          env=env, capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT=")]
     assert done.returncode == 0 and lines, done.stderr[-3000:]
     result = json.loads(lines[-1].removeprefix("RESULT="))
