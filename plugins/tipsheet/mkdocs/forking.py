@@ -97,6 +97,8 @@ class ForkJob:
             self.pid = -1
             os.unlink(self.path)
             return
+        if self.pid > 0:
+            log.debug(f"started a build worker (pid {self.pid})")
         if self.pid == 0:  # the child: work, write, leave without running the parent's exit handlers
             status = 1
             try:
