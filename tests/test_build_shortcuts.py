@@ -269,7 +269,7 @@ def test_reuse_markdown_is_byte_identical_for_every_extension_it_reuses(build_si
     fast = build_site(many, markdown_extensions=ALL_EXTENSIONS)
     plain = build_site(many, markdown_extensions=ALL_EXTENSIONS, tips={"reuse_markdown": False})
     assert fast.ok and plain.ok, fast.error + plain.error
-    assert notices_with(fast, " is off ") == []
+    assert notices_with(fast, "reuse_markdown is off") == []
     assert fast.output() == plain.output()
     page = fast.read("tips/t3/")
     assert 'class="footnote"' in page and "tabbed-set" in page and "<mark>" in page and "<abbr" in page

@@ -9,6 +9,8 @@ before anyone is mailed.
 
 from __future__ import annotations
 
+from functools import partial
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -74,12 +76,13 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
         views = state.require_views()
         subscribe = state.email_link
         others = [(f"{state.settings.tags[t].title} digests", Urls.digest_index(t)) for t in self.config.tags]
-        for page in self._pages:
+        for page in self._pages:  # made when needed: by a forked worker, when one builds these pages
             spec = page.spec
             if spec.kind == DIGESTS:
-                page.content = str(digests_index(views, spec, others if spec.key is None else [], page.url, subscribe))
+                page.defer(partial(lambda s, u, o: str(digests_index(views, s, o, u, subscribe)), spec, page.url,
+                                   others if spec.key is None else []))
             else:
-                page.content = str(digest_page(views, spec, page.url, subscribe))
+                page.defer(partial(lambda s, u: str(digest_page(views, s, u, subscribe)), spec, page.url))
 
     def check_emails(self, state: BuildState) -> None:
         """Render the site's digest emails; every one over the size limit is named in one error.

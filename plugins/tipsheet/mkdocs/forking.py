@@ -104,6 +104,8 @@ class ForkJob:
             try:
                 capture = capture_logs()
                 value = work()
+                log.debug(f"a build worker did its share in {time.monotonic() - self.started:.2f} s "
+                          f"({time.process_time():.2f} s of CPU)")
                 with open(self.path, "wb") as out:
                     pickle.dump((value, capture.records), out, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0

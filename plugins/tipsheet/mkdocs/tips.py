@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -248,10 +249,11 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         subscribe = files.get_file_from_path(self.config.subscribe_page)
         if subscribe is not None and subscribe.page is not None:
             state.email_link = Link("Weekly email", subscribe.page.url)
+        views = state.views
         for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
             index = file.page
-            if isinstance(index, IndexPage) and index.content == "":
-                index.content = str(state.views.index_page(index.spec, index.url))
+            if isinstance(index, IndexPage) and index.content == "" and index.fill is None:
+                index.defer(partial(lambda spec, url: str(views.index_page(spec, url)), index.spec, index.url))
         self.fill_home(files, state)
         return env
 
@@ -277,10 +279,12 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         if state is None or state.nav is None:
             return env
         self.session.pages.prepare(env, config, files, state.nav)
-        if self.shortcuts is None or not self.shortcuts.page_worker:
-            return env
         pages = [f.page for f in files.documentation_pages() if isinstance(f.page, IndexPage)]
-        state.offloaded.start(pages, config, files, state.nav, env)
+        worker = self.shortcuts is not None and self.shortcuts.page_worker
+        if worker and state.offloaded.start(pages, config, files, state.nav, env):
+            return env
+        for page in pages:  # built here: their HTML is made now
+            page.filled()
         return env
 
     on_env = CombinedEvent(_on_env_fill, _on_env_offload)
