@@ -216,6 +216,7 @@ import os, time
 import tipsheet.mkdocs.forking as forking
 import tipsheet.mkdocs.parallel_markdown as parallel_markdown
 import tipsheet.mkdocs.parallel_pages as parallel_pages
+import tipsheet.mkdocs.parallel_tips as parallel_tips
 import tipsheet.mkdocs.shortcuts as shortcuts
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -233,11 +234,14 @@ def failing(kind):
             raise RuntimeError("worker dies")
         time.sleep(3600)  # "hang"
     return work
-original = {"pages": parallel_pages.OffloadedPages._build, "markdown": parallel_markdown.ParallelMarkdown._render_chunk}
+original = {"pages": parallel_pages.OffloadedPages._build, "markdown": parallel_markdown.ParallelMarkdown._render_chunk,
+            "tips": parallel_tips.load_file}
 if options["pages"]:
     parallel_pages.OffloadedPages._build = failing("pages")
 if options["markdown"]:
     parallel_markdown.ParallelMarkdown._render_chunk = failing("markdown")
+if options["tips"]:
+    parallel_tips.load_file = failing("tips")
 if options["patch"]:  # an MkDocs release whose internal differs (here: a wrapper around it)
     import mkdocs.commands.build as mkdocs_build
     inner = getattr(mkdocs_build, options["patch"])
@@ -286,14 +290,14 @@ class FreshBuild:
 
 
 def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, pages: str = "", markdown: str = "",
-                           wait_floor: float = 30.0, patch: str = "") -> FreshBuild:
+                           tips: str = "", wait_floor: float = 30.0, patch: str = "") -> FreshBuild:
     """A real build in a new, single-threaded Python process, as `mkdocs build` runs.
 
     Forking is only allowed in a process with one thread; a test process has others (servers
     from other tests), so the forked build is tested here, with the number of workers given
     rather than the machine's CPUs, and each fork's outcome reported back (whether it forked,
-    returned its work, was stopped for taking too long, and is gone).  ``pages`` and
-    ``markdown`` make that worker "crash" or "hang" (in the worker only); ``patch`` replaces that function
+    returned its work, was stopped for taking too long, and is gone).  ``pages``, ``markdown`` and
+    ``tips`` make that worker "crash" or "hang" (in the worker only); ``patch`` replaces that function
     of ``mkdocs.commands.build`` with a wrapper, as a new MkDocs release would change it.
     """
     import json
@@ -301,7 +305,7 @@ def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, pag
     import sys
 
     options = json.dumps({"workers": workers, "min_pages": min_pages, "pages": pages, "markdown": markdown,
-                          "wait_floor": wait_floor, "patch": patch})
+                          "tips": tips, "wait_floor": wait_floor, "patch": patch})
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-c", FRESH_BUILD, str(site.config_file), options], cwd=site.root,
                           env=env, capture_output=True, text=True, timeout=300)

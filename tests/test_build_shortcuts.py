@@ -61,8 +61,8 @@ def test_work_done_in_forked_workers_gives_the_same_site(tmp_path):
     parallel = build_in_fresh_process(forked)
     alone = build_in_fresh_process(single)
     assert parallel.ok and alone.ok
-    # two Markdown workers and one for the generated pages: each forked and handed back its work
-    assert parallel.forks == [{"forked": True, "returned": True, "timed_out": False, "reaped": True}] * 3
+    # one reading tips, two rendering Markdown and one building the generated pages: each forked and handed back
+    assert parallel.forks == [{"forked": True, "returned": True, "timed_out": False, "reaped": True}] * 4
     assert alone.forks == []
     a, b = forked.output(), single.output()
     assert a.keys() == b.keys() and [name for name in a if a[name] != b[name]] == []
@@ -73,13 +73,14 @@ def test_work_done_in_forked_workers_gives_the_same_site(tmp_path):
     assert [m for m in parallel.messages("INFO") if m.startswith("Page skipped")] == []  # the parent's empty pages
 
 
-def test_a_failing_page_worker_is_replaced_by_the_parent(tmp_path):
+@pytest.mark.parametrize("worker", ["tips", "markdown", "pages"])
+def test_a_failing_worker_is_replaced_by_the_parent(tmp_path, worker):
     site = Site(tmp_path, write_project(tmp_path, files(20)))
-    done = build_in_fresh_process(site, workers=2, pages="crash")
+    done = build_in_fresh_process(site, workers=2, **{worker: "crash"})
     assert done.ok
     failed = {"forked": True, "returned": False, "timed_out": False, "reaped": True}
-    assert failed in done.forks  # the page worker was started, and failed
-    assert site.card_titles("archive/page/2/")  # built by the parent after the worker failed
+    assert failed in done.forks  # the worker was started, and failed
+    assert site.card_titles("archive/page/2/")  # the parent did its share
     assert site.exists("tags/sports/") and site.exists("series/first-steps/")
     single = Site(tmp_path / "single", write_project(tmp_path / "single", files(20), tips={"parallel": False}))
     build_in_fresh_process(single)
@@ -134,9 +135,9 @@ def test_the_sample_site_is_the_same_with_every_shortcut_on_each_off_and_all_off
         assert runs[label].ok, runs[label].messages("ERROR")
         outputs[label] = site.output()
     forked = {"forked": True, "returned": True, "timed_out": False, "reaped": True}
-    assert runs["all on"].forks == [forked] * 3  # two Markdown workers, one for the generated pages
+    assert runs["all on"].forks == [forked] * 4  # reading tips, two rendering Markdown, one for generated pages
     assert runs["parallel off"].forks == runs["all off"].forks == []
-    assert runs["reuse_markdown off"].forks == [forked]  # no shared instance, so no Markdown workers
+    assert runs["reuse_markdown off"].forks == [forked] * 2  # no shared instance, so no Markdown workers
     reference = outputs["all off"]
     assert len([name for name in reference if name.startswith("tips/")]) >= 20
     for label, output in outputs.items():
@@ -304,7 +305,7 @@ def test_forking_steps_aside_for_a_plugin_whose_page_hooks_it_does_not_know(tmp_
     assert len(seen) > 40 and min(seen.values()) > 1000  # every page, generated ones too, with its real HTML
 
 
-@pytest.mark.parametrize("worker", ["markdown", "pages"])
+@pytest.mark.parametrize("worker", ["tips", "markdown", "pages"])
 def test_a_worker_that_hangs_is_stopped_and_its_share_done_by_the_parent(tmp_path, worker):
     site = Site(tmp_path / "p", write_project(tmp_path / "p", files(20)))
     done = build_in_fresh_process(site, workers=2, wait_floor=1.0, **{worker: "hang"})
@@ -323,7 +324,7 @@ def test_forked_pages_step_aside_when_mkdocs_build_page_is_not_the_known_one(tmp
     assert done.ok
     assert [m for m in done.messages("INFO") if m.startswith("tipsheet: parallel (for the generated pages) is off "
                                                               "for this build: mkdocs 1.6.1") and "_build_page" in m]
-    assert len(done.forks) == 1  # the Markdown worker still runs
+    assert len(done.forks) == 2  # the workers reading tips and rendering Markdown still run
 
 
 def test_staging_steps_aside_when_mkdocs_build_is_not_the_known_one(tmp_path):

@@ -15,6 +15,7 @@ page hooks are known to be safe in a child (:func:`.ground.forking`).
 
 from __future__ import annotations
 
+import copyreg
 import logging
 import os
 import pickle
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from mkdocs.plugins import get_plugin_logger
@@ -67,6 +69,15 @@ def replay(records: Records) -> None:
         logging.getLogger(name).log(level, message)
 
 
+def _mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    """A read-only mapping (a tip's extra fields) travels as its dict and comes back read-only."""
+    return read_only, (dict(proxy),)
+
+
+def read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
 def can_fork() -> bool:
     """Checked again at each fork: a thread started since the build began rules it out."""
     return hasattr(os, "fork") and threading.active_count() == 1
@@ -107,7 +118,9 @@ class ForkJob:
                 log.debug(f"a build worker did its share in {time.monotonic() - self.started:.2f} s "
                           f"({time.process_time():.2f} s of CPU)")
                 with open(self.path, "wb") as out:
-                    pickle.dump((value, capture.records), out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _mapping_proxy}
+                    pickler.dump((value, capture.records))
                 status = 0
             finally:
                 os._exit(status)

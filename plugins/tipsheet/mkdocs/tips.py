@@ -27,7 +27,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..content import clock
 from ..content.catalog import Catalog, publishable
 from ..content.clock import ClockError
-from ..content.loader import Loaded, load_file, load_tips
+from ..content.loader import Loaded, discover, load_file, load_tips
 from ..content.model import Settings, Tip
 from ..content.problems import ContentError
 from ..site.excerpts import summary_of
@@ -35,9 +35,11 @@ from ..site.plan import plan
 from ..site.urls import Urls
 from ..site.views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from
+from .forking import workers
 from .fragment_cache import FragmentCache
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .parallel_markdown import ParallelMarkdown
+from .parallel_tips import ParallelReader
 from .serve_session import ServeSession
 from .shortcuts import Shortcuts
 from .staging import Staging
@@ -96,11 +98,20 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         if not self.config.enabled:
             return
         self._settings = settings_from(self.config, config)
-        read = load_file
+        shortcuts = self.shortcuts = Shortcuts(self.config, self.command, config)
+        read, reader = load_file, None
         if self.command == "serve" and self.config.reuse_on_serve:
             self.session.tips.start_build()
             read = self.session.tips.read
-        loaded = load_tips(config.docs_dir, project_dir(config), self._settings, read)
+        elif shortcuts.fork:
+            found, _ = discover(config.docs_dir, project_dir(config), self._settings.tips_dir)
+            reader = ParallelReader(found, self._settings, workers())
+            read = reader.read
+        try:
+            loaded = load_tips(config.docs_dir, project_dir(config), self._settings, read)
+        finally:
+            if reader is not None:
+                reader.close()
         for warning in loaded.warnings:
             log.warning(str(warning))
         if loaded.errors:
@@ -110,8 +121,7 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         except ClockError as exc:
             raise PluginError(str(exc)) from None
         self._loaded = loaded
-        self.shortcuts = Shortcuts(self.config, self.command, config)
-        self.session.pages.begin(config, self.shortcuts.serve_pages and not self.dirty)
+        self.session.pages.begin(config, shortcuts.serve_pages and not self.dirty)
 
     def _catalog(self, files: Files) -> Catalog:
         """The loaded tips as MkDocs will build them: ``exclude_docs`` leaves a tip out, ``draft_docs`` drafts it.
