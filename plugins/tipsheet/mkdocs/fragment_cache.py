@@ -120,6 +120,8 @@ class FragmentCache:
         """``page`` followed along ``path`` as Jinja does (a missing step reads as None)."""
         value = page
         for kind, step in path:
+            if kind == "truth":
+                return bool(value)
             value = self.env.getattr(value, str(step)) if kind == "attr" else self.env.getitem(value, step)
             if self.env.undefined is not None and isinstance(value, self.env.undefined):
                 return None

@@ -17,7 +17,7 @@ from ..content.loader import TipFile, load_file
 from ..content.model import Settings, Tip
 from ..content.problems import Problem
 from . import forking
-from .forking import ForkJob, can_fork
+from .forking import ForkJob, can_fork, replay
 
 Read = tuple[Tip | None, list[Problem]]
 
@@ -39,6 +39,8 @@ class ParallelReader:
             if self._read is None:
                 done = self._job.result() if self._job is not None else None
                 self._read = done[0] if done is not None else {}
+                if done is not None:
+                    replay(done[1])
             kept = self._read.get(tip_file)
             if kept is not None:
                 return kept

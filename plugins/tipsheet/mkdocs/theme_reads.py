@@ -7,7 +7,8 @@ included) and lists each use of ``page``:
 
 - an attribute path (``page.meta.hide``, ``page.next_page.title``): its value
   for each page becomes part of the cache key, so pages that differ there
-  never share;
+  never share (only whether it is true, where it is only ever tested:
+  ``{% if page.meta and ... %}``);
 - ``page`` compared with something (``nav_item == page``, ``page in
   nav_item.pages``): a page outside the nav equals no nav item, so this is the
   same for every page the cache shares between;
@@ -33,6 +34,7 @@ KNOWN_SOURCES = {
 }
 COMPARISONS = (nodes.Compare, nodes.Operand)
 ICONS = ".icons/"  # the theme's SVG icons, included by name: markup without template code
+TRUTH = ("truth", "")  # the last step of a path whose value is only ever tested
 Path = tuple[tuple[str, object], ...]  # ("attr", name) or ("item", key) steps after `page`
 
 
@@ -59,11 +61,11 @@ def _visit(env: Environment, loader: BaseLoader, name: str, reads: PageReads, se
     source, _, _ = loader.get_source(env, name)
     ast = env.parse(source)
     known = hashlib.sha256(source.encode()).hexdigest()[:16] in KNOWN_SOURCES.get(name, set())
-    for path, parent in _page_uses(ast):
+    for path, parent, tested in _page_uses(ast):
         if known:
             continue
         if path:
-            reads.paths.add(path)
+            reads.paths.add((*path, TRUTH) if tested else path)
         elif not path and isinstance(parent, COMPARISONS):
             continue
         else:
@@ -88,8 +90,9 @@ def _included(ast: nodes.Template) -> Iterator[str | None]:
             yield None
 
 
-def _page_uses(ast: nodes.Template) -> Iterator[tuple[Path, nodes.Node | None]]:
-    """Each ``page`` read: its attribute path (as long as it is constant) and the node around it."""
+def _page_uses(ast: nodes.Template) -> Iterator[tuple[Path, nodes.Node | None, bool]]:
+    """Each ``page`` read: its attribute path (as long as it is constant), the node around it, and
+    whether only its truth is used (``{% if page.x %}``, ``{% if a and page.x %}``, ``not page.x``)."""
     stack: list[tuple[nodes.Node, list[nodes.Node]]] = [(ast, [])]
     while stack:
         node, parents = stack.pop()
@@ -100,16 +103,31 @@ def _page_uses(ast: nodes.Template) -> Iterator[tuple[Path, nodes.Node | None]]:
             stack.append((child, [*parents, node]))
 
 
-def _path(name: nodes.Name, parents: list[nodes.Node]) -> tuple[Path, nodes.Node | None]:
+def _path(name: nodes.Name, parents: list[nodes.Node]) -> tuple[Path, nodes.Node | None, bool]:
     steps: list[tuple[str, object]] = []
     current: nodes.Node = name
-    for parent in reversed(parents):
+    for depth in range(len(parents) - 1, -1, -1):
+        parent = parents[depth]
         if isinstance(parent, nodes.Getattr) and parent.node is current:
             steps.append(("attr", parent.attr))
         elif (isinstance(parent, nodes.Getitem) and parent.node is current
               and isinstance(parent.arg, nodes.Const)):
             steps.append(("item", parent.arg.value))
         else:
-            return tuple(steps), parent
+            return tuple(steps), parent, _tested(current, parents[: depth + 1])
         current = parent
-    return tuple(steps), None
+    return tuple(steps), None, False
+
+
+def _tested(node: nodes.Node, parents: list[nodes.Node]) -> bool:
+    """Whether ``node``'s value only decides a test: an if, a condition, ``not``, through ``and``/``or``."""
+    for parent in reversed(parents):
+        if isinstance(parent, (nodes.And, nodes.Or)):
+            node = parent
+            continue
+        if isinstance(parent, nodes.Not):
+            return True
+        if isinstance(parent, (nodes.If, nodes.CondExpr)):
+            return parent.test is node
+        return False
+    return False
