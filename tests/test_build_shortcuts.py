@@ -318,22 +318,19 @@ def test_a_worker_that_hangs_is_stopped_and_its_share_done_by_the_parent(tmp_pat
     assert site.output() == single.output()
 
 
-def test_forked_pages_step_aside_when_mkdocs_build_page_is_not_the_known_one(tmp_path):
+@pytest.mark.parametrize(("internal", "said"), [
+    ("_build_page", "tipsheet: parallel (for the generated pages) is off for this build: mkdocs 1.6.1"),
+    ("build", "tipsheet: the site is built in place, as MkDocs does: mkdocs 1.6.1")])
+def test_forked_pages_and_staging_step_aside_when_their_mkdocs_internal_is_not_the_known_one(tmp_path, internal,
+                                                                                               said):
     site = Site(tmp_path / "p", write_project(tmp_path / "p", files(20)))
-    done = build_in_fresh_process(site, workers=2, patch="_build_page")
+    done = build_in_fresh_process(site, workers=2, patch=internal)
     assert done.ok
-    assert [m for m in done.messages("INFO") if m.startswith("tipsheet: parallel (for the generated pages) is off "
-                                                              "for this build: mkdocs 1.6.1") and "_build_page" in m]
-    assert len(done.forks) == 2  # the workers reading tips and rendering Markdown still run
-
-
-def test_staging_steps_aside_when_mkdocs_build_is_not_the_known_one(tmp_path):
-    site = Site(tmp_path / "p", write_project(tmp_path / "p", files(3)))
-    done = build_in_fresh_process(site, workers=1, patch="build")
-    assert done.ok
-    assert [m for m in done.messages("INFO") if m.startswith("tipsheet: the site is built in place, as MkDocs does: "
-                                                              "mkdocs 1.6.1") and "build()" in m]
-    assert site.exists("tips/t1/") and not list(site.root.glob("site.tipsheet-*"))
+    assert [m for m in done.messages("INFO") if m.startswith(said) and internal in m]
+    if internal == "_build_page":
+        assert len(done.forks) == 2  # the workers reading tips and rendering Markdown still run
+    else:
+        assert site.exists("tips/t1/") and not list(site.root.glob("site.tipsheet-*"))
 
 
 # -- the theme-fragment cache ----------------------------------------------------------------------
