@@ -4,7 +4,7 @@ A theme template renders a page from its context: the site's config, the
 nav, the page object and what plugins add.  :func:`page_inputs` turns all of
 it into nested tuples of plain values, so that two rebuilds give equal values
 exactly when the template is handed equal inputs; :class:`SiteInputs` covers
-what every page shares (mkdocs.yml, the nav, the theme's templates as
+what every page shares (the config, the nav, the theme's templates as
 files).  Anything that cannot be turned into plain values (an object of a
 type not known here) raises :class:`Unknown`, and that page is simply rendered.
 """
@@ -52,10 +52,10 @@ def start_build() -> None:
 def plain(value: Any, depth: int = 0) -> Any:
     """``value`` as nested tuples of plain values, with types where a template could tell them apart."""
     kind = type(value)
-    if kind is str:  # the commonest: str and Markup (below) render alike only without escaping
+    if kind is str or kind is int or value is None:  # str and Markup (below) render alike only unescaped
         return value
-    if value is None or kind is bool or kind is int or kind is float:
-        return value
+    if kind is bool or kind is float:  # True == 1 == 1.0 in Python, not on a page
+        return (kind.__name__, value)
     if depth > 12:
         raise Unknown("too deep")
     if kind is tuple or kind is list:
@@ -73,7 +73,7 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted(repr(plain(v, depth + 1)) for v in value)))
     if isinstance(value, Mapping):
-        return ("map", tuple(sorted((str(k), plain(v, depth + 1)) for k, v in value.items())))
+        return ("map", tuple(sorted(((type(k).__name__, str(k)), plain(v, depth + 1)) for k, v in value.items())))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _dataclass(value, depth)
     if isinstance(value, Page):
@@ -181,15 +181,17 @@ class SiteInputs:
         return True
 
     def value(self, config: MkDocsConfig, nav: Navigation, files: Iterable[File]) -> Any:
-        """The inputs every page shares: mkdocs.yml as written, the nav, and what templates read of the rest."""
+        """The inputs every page shares: the config as validated, the nav, and what templates read of the rest."""
         self._standalone = {*config.theme.static_templates, *config.extra_templates}
-        path = config.config_file_path
-        try:
-            with open(path, "rb") as handle:
-                written = handle.read()
-        except (OSError, TypeError):
-            raise Unknown("mkdocs.yml could not be read") from None
-        shared: list[Any] = [written, nav_value(nav.items), page_reference(nav.homepage)]
+        settings = []
+        for key, item in sorted(config.items()):
+            if key == "plugins":  # the plugin objects live on; their options are what a template may show
+                item = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+            try:
+                settings.append((key, plain(item)))
+            except Unknown:
+                settings.append((key, repr(item)))  # an object shown by its repr: equal only when it says so
+        shared: list[Any] = [tuple(settings), nav_value(nav.items), page_reference(nav.homepage)]
         if self.reads("pages"):
             shared.append(tuple(file_value(f) for f in files))
         if self.reads("build_date_utc"):

@@ -20,14 +20,16 @@ changes a few.  Both are kept for the serve session:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from ..site.views import Views
+from ..content.catalog import Catalog
+from ..site.urls import Urls
+from ..site.views import Subscribe, Views
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -116,9 +118,11 @@ class ServeTemplates:
         self.fragments = MemoryBytecodeCache()  # tipsheet's own environment
         self.memo = FragmentMemo()
 
-    def views(self, *args: Any, **kwargs: Any) -> Views:
-        views = ServeViews(*args, **kwargs)
+    def views(self, catalog: Catalog, urls: Urls, summaries: Mapping[str, str], template_dirs: Sequence[str],
+              subscribe: Callable[[str, str | None], Subscribe]) -> Views:
+        """This rebuild's Views, with the session's fragments and compiled templates."""
+        views = ServeViews(catalog, urls, summaries, template_dirs, subscribe)
         views.memo = self.memo
         views.env.bytecode_cache = self.fragments
-        self.memo.start_build(kwargs.get("template_dirs", args[3] if len(args) > 3 else ()), views.settings)
+        self.memo.start_build(template_dirs, views.settings)
         return views
