@@ -5,16 +5,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 
-ensure_chromium() {
-  # Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
-  [ -x /usr/bin/chromium ] && return 0
+ensure_system_packages() {
+  # Real parts for the tests: Debian's Chromium (driven by Playwright, never `playwright install`) and
+  # Dovecot (a real IMAP server for `tipsheet bounces --imap`). Installed when this runs as root.
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+  [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
+  [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> installing Debian's chromium (browser tests)"
+    echo "==> installing Debian packages for the tests: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "warning: /usr/bin/chromium is missing and this is not root: install Debian's 'chromium' package," \
-         "or the browser tests will fail" >&2
+    echo "warning: missing ${missing[*]} and this is not root: install them (Debian packages), or the browser" \
+         "and IMAP tests will fail" >&2
   fi
 }
 
@@ -27,7 +31,7 @@ ensure_node_packages() {
   fi
 }
 
-ensure_chromium
+ensure_system_packages
 ensure_venv test
 ensure_node_packages
 echo "==> ruff"; ruff check plugins tests bench

@@ -50,13 +50,14 @@ AXE_ALLOWED = {
 
 # -- the site, its server, the browser -------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "site"
+def build_sample(out: Path, list_url: str | None = None) -> Path:
+    """The repository's sample site built into ``out``; ``list_url`` points its sign-up forms elsewhere."""
     site = Site(REPO, REPO / "mkdocs.yml")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOURCE_DATE_EPOCH", TODAY)
         config = load_config(str(REPO / "mkdocs.yml"), site_dir=str(out))
+        if list_url is not None:
+            config.plugins["tipsheet/digests"].config.signup.list_url = list_url
         config.plugins.on_startup(command="build", dirty=False)
         run_build(site, config=config)
         config.plugins.on_shutdown()
@@ -64,15 +65,20 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample(tmp_path_factory.mktemp("browser") / "site")
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
-def base(site_dir: Path) -> Iterator[str]:
-    """The local server's root URL, e.g. http://127.0.0.1:40123/."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+@contextmanager
+def serve(folder: Path, port: int = 0) -> Iterator[str]:
+    """A static web server for ``folder`` on 127.0.0.1: its root URL, e.g. http://127.0.0.1:40123/."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(folder)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -82,6 +88,13 @@ def base(site_dir: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def base(site_dir: Path) -> Iterator[str]:
+    """The sample site's local URL."""
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

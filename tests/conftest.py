@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from sitekit import NOW, Site, run_build, write_project
 
-pytest_plugins = ["browserkit"]
+pytest_plugins = ["browserkit", "listkit", "imapkit"]
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

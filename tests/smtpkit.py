@@ -38,8 +38,24 @@ class Sink:
     logins: list[tuple[bytes, bytes]] = field(default_factory=list)
     mail_replies: list[str] = field(default_factory=list)  # replies to the next MAIL FROM commands
     data_replies: list[str] = field(default_factory=list)  # replies to the next DATA (message not kept)
+    rcpt_default: str | None = None  # a reply to every RCPT not scripted in ``replies`` (a relay refusing all)
+    before_reply: Any = None  # called with the message in DATA before the 250 (after it was kept)
+    envelopes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (MAIL FROM, RCPT, its options)
+    delay: float = 0.0  # seconds to wait before every reply (a relay across a network)
+    attempts: list[str] = field(default_factory=list)  # every RCPT TO, accepted or not
+
+    async def _wait(self) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        await self._wait()
+        session.host_name = hostname
+        return responses
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        await self._wait()
         if self.mail_replies:
             return self.mail_replies.pop(0)
         envelope.mail_from = address
@@ -47,13 +63,19 @@ class Sink:
         return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        await self._wait()
+        self.attempts.append(address)
         queue = self.replies.get(address.lower())
         if queue:
             return queue.pop(0)
+        if self.rcpt_default is not None:
+            return self.rcpt_default
         envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await self._wait()
         if self.hold_after is not None and len(self.received) >= self.hold_after:
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
             return "421 4.3.0 closing"
@@ -61,6 +83,9 @@ class Sink:
             return self.data_replies.pop(0)
         for rcpt in envelope.rcpt_tos:
             self.received.append((rcpt, envelope.original_content or envelope.content))
+            self.envelopes.append((envelope.mail_from, rcpt, list(envelope.rcpt_options)))
+        if self.before_reply is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.before_reply, envelope)
         return "250 OK queued"
 
     def messages(self) -> list[EmailMessage]:

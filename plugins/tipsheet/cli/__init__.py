@@ -19,6 +19,7 @@ EPILOG = """examples:
   tipsheet digest --period 2026-W46 --out digest.eml
   tipsheet subscribers add ana@example.org --name "Ana Pereira" --tags sports
   tipsheet send --dry-run
+  tipsheet import wordpress export.xml --dry-run
 """
 
 
@@ -34,7 +35,8 @@ def _quiet_mkdocs_logging() -> None:
         logger.propagate = False
 
 
-COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "service_cmd")
+COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "bounces_cmd", "service_cmd",
+            "import_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -57,7 +57,7 @@ def open_store(path: str) -> Store:
 
 def signer() -> Signer:
     try:
-        return Signer(os.environ.get("TIPSHEET_SECRET", ""))
+        return Signer.from_environment(os.environ)
     except TokenError as exc:
         raise CliError(str(exc), 2) from None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import threading
 from typing import Any
 
-from ..audience.delivery import DeliveryError, Policy, Sender, SmtpTransport, send_lock, smtp_settings
+from ..audience.delivery import Policy, Sender
+from ..audience.smtp import DeliveryError, SmtpTransport, send_lock, smtp_settings
 from ..mail.digests import PeriodError
 from ..mail.render import DigestTooLarge
 from .common import CliError, add_config_option
@@ -20,7 +22,12 @@ complete period (a week is complete once it is over), never the back catalogue.
 
 environment (each overrides mkdocs.yml; the password is only ever read from here):
   TIPSHEET_SMTP_HOST  TIPSHEET_SMTP_PORT  TIPSHEET_SMTP_SECURITY (none, starttls, tls)
-  TIPSHEET_SMTP_USER  TIPSHEET_SMTP_PASSWORD  TIPSHEET_DB  TIPSHEET_SECRET (the unsubscribe token key)
+  TIPSHEET_SMTP_USER  TIPSHEET_SMTP_PASSWORD  TIPSHEET_DB
+  TIPSHEET_SECRET (signs the links in each message)  TIPSHEET_SECRET_OLD (earlier keys, comma-separated)
+
+What a refusal means: a subscriber is marked bounced only when their mailbox is gone (5.1.x,
+5.2.1); a refusal about the sender, the message or the relay (5.7.x, 552, 5xx at MAIL FROM or
+after DATA) stops the run at once and marks nobody; 4xx is retried with back-off.
 
 examples:
   tipsheet send --dry-run                      who would get what; sends nothing
@@ -50,41 +57,49 @@ def run_send(args: argparse.Namespace) -> int:
         digest = index.find(None if args.period == "latest" else args.period, None, complete_only=True)
     except PeriodError as exc:
         raise CliError(str(exc)) from None
-    signer = transport = None
+    signer = settings = None
+    project.store().close()  # the list must be there: a missing database is one line, not an empty list
     if not args.dry_run:
         signer = project.signer()
         try:
-            transport = SmtpTransport(smtp_settings(dict(config.smtp), os.environ))
+            settings = smtp_settings(dict(config.smtp), os.environ)
         except DeliveryError as exc:
             raise CliError(str(exc), 2) from None
-    project.unsubscribe_url("check")
-    policy = Policy(rate=config.rate, retries=config.retries, retry_delay=config.retry_delay)
+    addressing = project.addressing()
+    if config.connections < 1 or config.stop_after < 0:
+        raise CliError(f"{project.rel(project.config_file)}: tipsheet/digests: connections: expected 1 or more, "
+                       f"got {config.connections}" if config.connections < 1 else
+                       f"{project.rel(project.config_file)}: tipsheet/digests: stop_after: expected 0 or more, "
+                       f"got {config.stop_after}", 2)
+    policy = Policy(rate=config.rate, retries=config.retries, retry_delay=config.retry_delay,
+                    connections=config.connections, stop_after=config.stop_after)
     with contextlib.ExitStack() as stack:
         if not args.dry_run:
             try:
                 stack.enter_context(send_lock(project.db_path()))
             except DeliveryError as exc:
                 raise CliError(str(exc)) from None
-        return _send(project, config, digest, args, signer, transport, policy)
+        with project.store() as store:
+            active, done = store.count(), store.delivered_count(digest.id)
+        via = f", via {settings.describe()}, {config.connections} connections" if settings else ""
+        print(f"{'dry run: ' if args.dry_run else ''}digest {digest.id}: {len(digest.tips)} tips, {active} active "
+              f"subscribers, {done} already sent{via}")
+        say_lock = threading.Lock()
 
+        def say(line: str) -> None:
+            with say_lock:
+                print(line, flush=True)
 
-def _send(project: Any, config: Any, digest: Any, args: argparse.Namespace, signer: Any, transport: Any,
-          policy: Policy) -> int:
-    with project.store() as store:
-        active = store.count()
-        print(f"{'dry run: ' if args.dry_run else ''}digest {digest.id}: {len(digest.tips)} tips, "
-              f"{active} active subscribers, {store.delivered_count(digest.id)} already sent"
-              + (f", via {transport.settings.describe()}" if transport else ""))
-        sender = Sender(store, project.digest_renderer(), project.envelope(), project.unsubscribe_url, signer,
-                        transport, policy, print, frozenset(config.tags))
+        transports = (lambda: SmtpTransport(settings)) if settings is not None else None
+        sender = Sender(project.db_path(), project.digest_renderer(), project.envelope(), addressing, signer,
+                        transports, policy, say, frozenset(config.tags))
         try:
             summary = sender.run(digest, dry_run=args.dry_run)
         except DigestTooLarge as exc:
             raise CliError(str(exc)) from None
         except DeliveryError as exc:
-            done = getattr(exc, "summary", None)
-            if done is not None:
-                print(f"stopped: {done.line()}")
             raise CliError(str(exc)) from None
     print(("would have: " if args.dry_run else "") + summary.line())
+    if summary.stopped:
+        raise CliError(f"stopped: {summary.stopped}")
     return 1 if summary.failed else 0

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 import pathspec
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import ConfigurationError
+from mkdocs.exceptions import ConfigurationError, PluginError
 
+from ..audience.delivery import Addressing
 from ..audience.store import Store
 from ..audience.tokens import Signer
 from ..content.catalog import Catalog, catalog_of, publishable
@@ -34,7 +35,7 @@ from ..content.problems import ContentError
 from ..mail.digests import DigestIndex
 from ..mail.mime import Envelope, address
 from ..mail.render import DigestRenderer, MailOptions
-from ..mkdocs.config import DigestsConfig, TipsConfig, settings_from
+from ..mkdocs.config import DigestsConfig, TipsConfig, list_url, settings_from
 from ..site.excerpts import excerpt_text
 from ..site.markdown import MarkdownRenderer
 from ..site.urls import Urls, absolute
@@ -151,7 +152,8 @@ class Project:
     def digest_renderer(self) -> DigestRenderer:
         config = self.digests()
         return DigestRenderer(self.settings, self.urls, self.summary,
-                              MailOptions(config.max_kb * 1000, config.postal_address, self.template_dirs()))
+                              MailOptions(config.max_kb * 1000, config.postal_address, self.template_dirs(),
+                                          preferences=bool(self.list_url)))
 
     @property
     def host(self) -> str:
@@ -170,13 +172,38 @@ class Project:
         return Envelope(sender, self.settings.site_name, config.list_id or f"digest.{self.host}",
                         config.unsubscribe_mailto, reply_to)
 
+    @property
+    def list_url(self) -> str:
+        """The list service's public address ('' when the site has none)."""
+        try:
+            return list_url(self.digests(), self.mkdocs)
+        except PluginError as exc:
+            raise CliError(f"{self.rel(self.config_file)}: {exc}", 2) from None
+
+    def preferences_url(self, token: str) -> str:
+        return f"{self.list_url}preferences?token={token}"
+
     def unsubscribe_url(self, token: str) -> str:
-        default = absolute(self.mkdocs.site_url or "", "unsubscribe/?token={token}")
+        default = f"{self.list_url}unsubscribe?token={{token}}" if self.list_url else \
+            absolute(self.mkdocs.site_url or "", "unsubscribe/?token={token}")
         template = self.digests().unsubscribe_url or default
         if "{token}" not in template:
             raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: unsubscribe_url: expected a URL with "
                            f"{{token}} in it, got {template!r}", 2)
         return template.replace("{token}", token)
+
+    def addressing(self) -> Addressing:
+        """The envelope sender (VERP unless ``verp: false``), the unsubscribe link and the Feedback-ID."""
+        config = self.digests()
+        self.unsubscribe_url("check")
+        bounce = config.bounce_address or self.envelope().sender.addr_spec
+        if "@" not in bounce or any(c in bounce for c in " <>\r\n"):
+            raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: bounce_address: expected an address like "
+                           f"bounces@example.org, got {bounce!r}", 2)
+        list_id = self.envelope().list_id.replace(":", "-")
+        return Addressing(self.unsubscribe_url, bounce if config.verp else None,
+                          feedback_id=f"{{digest}}:{list_id}:digest:{self.host}",
+                          preferences_url=self.preferences_url if self.list_url else None)
 
     # -- subscribers and delivery -----------------------------------------------
     def db_path(self) -> str:

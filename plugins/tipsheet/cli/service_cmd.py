@@ -1,48 +1,65 @@
-"""``tipsheet unsubscribe-server``: the unsubscribe endpoint, for local use (any WSGI server in production)."""
+"""``tipsheet list-server``: the list service (sign-up, confirmation, preferences, unsubscribe) for local use.
+
+In production run ``tipsheet.cli.wsgi:application`` under gunicorn or waitress behind your web server
+(see the README); this serves the same application with waitress on one address.
+"""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
+import os
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from ..audience.web import UnsubscribeApp
-from .common import add_config_option, database_path, list_store, open_list, signer
+import waitress
+
+from .common import CliError, add_config_option
+
+HELP = """Serve the list service: the sign-up form's POST, the confirmation page, each reader's preferences
+page and the one-click unsubscribe (RFC 8058). It reads mkdocs.yml (tipsheet/digests: signup:) and the
+same environment as 'tipsheet send': TIPSHEET_DB, TIPSHEET_SECRET (TIPSHEET_SECRET_OLD), TIPSHEET_SMTP_*.
+It refuses to start without its database ('tipsheet subscribers init' creates it).
+
+For production, run tipsheet.cli.wsgi:application under gunicorn behind your web server (README).
+
+examples:
+  TIPSHEET_SECRET=... tipsheet list-server --host 127.0.0.1 --port 8025
+  TIPSHEET_SECRET=... tipsheet list-server --list-url http://127.0.0.1:8025/    # links in mails point here
+"""
 
 
 def register(commands: Any) -> None:
-    server = commands.add_parser(
-        "unsubscribe-server", help="serve the one-click unsubscribe endpoint",
-        description="Serve the unsubscribe links of the emails (RFC 8058 one-click POST and a confirmation page).\n"
-                    "Behind your web server, point digests: unsubscribe_url: at it. For production any WSGI\n"
-                    "server can run tipsheet.unsubscribe_app:application instead.\n\n"
-                    "example:\n  TIPSHEET_SECRET=... tipsheet unsubscribe-server --host 127.0.0.1 --port 8025",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    server.add_argument("--host", default="127.0.0.1")
-    server.add_argument("--port", type=int, default=8025)
-    add_config_option(server)
-    server.set_defaults(run=run_server)
-
-
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Logs requests without their query string: the token identifies a reader."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        line = (format % args).split("?", 1)[0]
-        sys.stderr.write(f"{self.address_string()} {line}\n")
+    for name, text in (("list-server", "serve the list service: sign-up, confirm, preferences, unsubscribe"),
+                       ("unsubscribe-server", "the same as list-server (its former name)")):
+        server = commands.add_parser(name, help=text, description=HELP,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+        server.add_argument("--host", default="127.0.0.1")
+        server.add_argument("--port", type=int, default=8025)
+        server.add_argument("--list-url", help="the service's public address (default: signup: list_url)")
+        server.add_argument("--threads", type=int, default=4)
+        add_config_option(server)
+        server.set_defaults(run=run_server)
 
 
 def run_server(args: argparse.Namespace) -> int:
-    facts = open_list(args.config_file)
-    list_store(facts).close()  # the database must be there before anyone is told they are unsubscribed
-    app = UnsubscribeApp(database_path(facts.database), signer(), facts.site_name, facts.site_url)
-    with make_server(args.host, args.port, app, handler_class=_QuietHandler) as server:
-        print(f"unsubscribe endpoint on http://{args.host}:{server.server_port}/?token=... (Ctrl-C to stop)",
-              flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    from .listservice import log_to_stderr, make_service
+    from .project import open_project
+
+    project = open_project(args.config_file)
+    service, outbox = make_service(project, os.environ, args.list_url or "")
+    log_to_stderr()
+    try:
+        server = waitress.create_server(service, host=args.host, port=args.port, threads=args.threads,
+                                        ident="tipsheet")
+    except OSError as exc:
+        raise CliError(f"--port: expected a free port on {args.host}, got {exc}") from None
+    print(f"list service on http://{args.host}:{server.effective_port}/ for {service.settings.list_url} "
+          "(Ctrl-C to stop)", flush=True)
+    outbox.start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        outbox.stop()
+        server.close()
     return 0

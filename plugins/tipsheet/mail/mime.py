@@ -4,8 +4,8 @@
 clients show the last part they can), both quoted-printable; headers for
 bulk mail as Gmail and Yahoo require them (``List-Id``,
 ``List-Unsubscribe`` with an https and a mailto address,
-``List-Unsubscribe-Post`` for one-click, RFC 8058).  The ``Date`` comes from
-the digest's period, in UTC, never from the clock.  Header values go through
+``List-Unsubscribe-Post`` for one-click, RFC 8058; ``Feedback-ID``).  A sent
+message is dated when it is sent; a preview at the end of its period.  Header values go through
 the email package's own header classes, so a name or title with a line break
 cannot add a header.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP, EmailPolicy
@@ -110,22 +110,26 @@ def message_id(rendered: RenderedDigest, recipient: str, domain: str) -> str:
 
 
 def build_message(rendered: RenderedDigest, envelope: Envelope, to: Address, unsubscribe_url: str,
-                  token: str = "", policy: EmailPolicy[EmailMessage] = SMTP) -> EmailMessage:
+                  token: str = "", policy: EmailPolicy[EmailMessage] = SMTP, sent: datetime | None = None,
+                  feedback_id: str = "", preferences_url: str = "") -> EmailMessage:
     """The message for one reader.
 
+    ``sent`` is when it goes out (RFC 5322's Date: "the date and time at which the creator of the
+    message indicated that [it] was complete and ready to enter the mail delivery system"); a
+    preview, which is not sent, is dated at the end of its period so that it stays byte-identical.
     Headers are folded at RFC 5322's 998-character limit rather than 78, so that a long
     unsubscribe URL stays one literal ``<https://...>`` (folded to 78 the email package would
     write it as an RFC 2047 encoded word, which one-click unsubscribe does not decode).  The
     text and HTML parts are encoded with quoted-printable lines of at most 76 characters.
     """
-    text, html = rendered.for_recipient(unsubscribe_url)
+    text, html = rendered.for_recipient(unsubscribe_url, preferences_url)
     msg = EmailMessage(policy=policy.clone(max_line_length=998))
     msg["Subject"] = rendered.subject
     msg["From"] = envelope.sender
     msg["To"] = to
     if envelope.reply_to is not None:
         msg["Reply-To"] = envelope.reply_to
-    msg["Date"] = format_datetime(rendered.digest.period.end.astimezone(UTC))
+    msg["Date"] = format_datetime((sent or rendered.digest.period.end).astimezone(UTC).replace(microsecond=0))
     msg["Message-ID"] = message_id(rendered, to.addr_spec, envelope.sender.domain)
     msg["List-Id"] = f"{envelope.list_name} <{envelope.list_id}>"
     targets = [f"<{unsubscribe_url}>"]
@@ -134,6 +138,8 @@ def build_message(rendered: RenderedDigest, envelope: Envelope, to: Address, uns
         targets.append(f"<mailto:{envelope.unsubscribe_mailto}?subject={subject}>")
     msg["List-Unsubscribe"] = ", ".join(targets)
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if feedback_id:
+        msg["Feedback-ID"] = feedback_id  # Gmail's feedback loop: complaint rates by digest and list
     msg["MIME-Version"] = "1.0"
     msg.make_alternative()
     body_policy = policy.clone(max_line_length=76)  # RFC 2045: quoted-printable lines of 76 at most

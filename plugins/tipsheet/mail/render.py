@@ -23,6 +23,7 @@ from ..site.urls import Urls, absolute
 from .digests import Digest
 
 UNSUBSCRIBE_PLACEHOLDER = "%%TIPSHEET_UNSUBSCRIBE_URL%%"
+PREFERENCES_PLACEHOLDER = "%%TIPSHEET_PREFERENCES_URL%%"
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -51,10 +52,13 @@ class RenderedDigest:
     def html_bytes(self) -> int:
         return len(self.html.encode("utf-8"))
 
-    def for_recipient(self, unsubscribe_url: str) -> tuple[str, str]:
-        """(text, html) with this recipient's unsubscribe link in place of the placeholder."""
-        return (self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
-                self.html.replace(UNSUBSCRIBE_PLACEHOLDER, str(escape(unsubscribe_url))))
+    def for_recipient(self, unsubscribe_url: str, preferences_url: str = "") -> tuple[str, str]:
+        """(text, html) with this recipient's links in place of the placeholders."""
+        text, html = self.text, self.html
+        links = ((UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url), (PREFERENCES_PLACEHOLDER, preferences_url))
+        for placeholder, url in links:
+            text, html = text.replace(placeholder, url), html.replace(placeholder, str(escape(url)))
+        return text, html
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class MailOptions:
     max_bytes: int = 90_000
     postal_address: str = ""
     template_dirs: Sequence[str] = ()
+    preferences: bool = False  # a link to the reader's preferences page (when the site has a list service)
 
 
 class DigestRenderer:
@@ -105,6 +110,7 @@ class DigestRenderer:
             tag=self.settings.tags[digest.tag].title if digest.tag else None,
             archive_url=archive, subscribe_url=self.url(Urls.DIGESTS),
             unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER, postal_address=self.options.postal_address,
+            preferences_url=PREFERENCES_PLACEHOLDER if self.options.preferences else "",
             preheader=_preheader(tips),
         )
         html = _INLINER.inline(self._html.render(**context))

@@ -85,6 +85,7 @@ class TipsConfig(Config):
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
     reuse_on_serve = c.Type(bool, default=True)
+    redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
 
 
 class FeedsConfig(Config):
@@ -104,6 +105,30 @@ class SmtpConfig(Config):
     timeout = c.Type(int, default=30)
 
 
+class ImapConfig(Config):
+    host = c.Optional(c.Type(str))
+    port = c.Optional(c.Type(int))
+    security = c.Choice(("none", "starttls", "tls"), default="tls")
+    user = c.Optional(c.Type(str))
+    folder = c.Type(str, default="INBOX")
+    processed_folder = c.Type(str, default="tipsheet-processed")
+
+
+class SignupConfig(Config):
+    """The sign-up form on the site and the list service it posts to (``tipsheet list-server``)."""
+
+    list_url = c.Optional(c.Type(str))  # the service's public address, e.g. https://tips.example.org/list/
+    colour = c.Type(str, default="#00574d")  # the service's pages
+    wording = c.Type(str, default="1")  # the version of the form's consent wording, kept with each sign-up
+    per_client_hourly = c.Type(int, default=5)
+    global_hourly = c.Type(int, default=300)
+    confirm_hours = c.Type(int, default=72)
+    pending_days = c.Type(int, default=7)
+    require_form_token = c.Type(bool, default=False)
+    allowed_origins = c.ListOfItems(c.Type(str), default=[])  # besides site_url's own origin
+    trusted_proxies = c.ListOfItems(c.Type(str), default=["127.0.0.1", "::1"])
+
+
 class DigestsConfig(Config):
     enabled = c.Type(bool, default=True)
     period = c.Choice(("weekly", "monthly"), default="weekly")
@@ -117,10 +142,16 @@ class DigestsConfig(Config):
     max_kb = c.Type(int, default=90)
     archive_page_size = c.Type(int, default=50)  # digests per page of the digest archive (one line each)
     database = c.Type(str, default="tipsheet.db")
-    rate = c.Type((int, float), default=20.0)
+    rate = c.Type((int, float), default=40.0)  # messages a second over all connections; 0: no limit
     retries = c.Type(int, default=3)
     retry_delay = c.Type((int, float), default=2.0)
+    connections = c.Type(int, default=8)  # SMTP connections at once
+    stop_after = c.Type(int, default=5)  # consecutive failures of one kind that stop a send; 0: never
+    bounce_address = c.Optional(c.Type(str))  # envelope sender, as bounces+<token>@domain (VERP)
+    verp = c.Type(bool, default=True)
     smtp = c.SubConfig(SmtpConfig)
+    imap = c.SubConfig(ImapConfig)
+    signup = c.SubConfig(SignupConfig)
 
 
 def require_site_url(config: MkDocsConfig, who: str) -> str:
@@ -131,6 +162,18 @@ def require_site_url(config: MkDocsConfig, who: str) -> str:
         raise PluginError(f"{who}: site_url: expected the site's public address, like https://tips.example.org/, "
                           f"got {got} (set site_url in mkdocs.yml: feeds and emails need absolute links)")
     return url
+
+
+def list_url(digests: DigestsConfig, mkdocs_config: MkDocsConfig) -> str:
+    """The list service's public address, ending in '/', or '' when the site has no sign-up form."""
+    url = digests.signup.list_url or ""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PluginError(f"tipsheet/digests: signup: list_url: expected the list service's public address, like "
+                          f"https://tips.example.org/list/, got {url!r}")
+    return url if url.endswith("/") else url + "/"
 
 
 def check_keys(config: TipsConfig) -> list[str]:

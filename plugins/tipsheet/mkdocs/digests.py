@@ -9,12 +9,13 @@ before anyone is mailed.
 
 from __future__ import annotations
 
+import os
 from functools import partial
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 
 from ..content.problems import did_you_mean
 from ..mail.archive import digest_page, digests_index, plan_archive
@@ -22,10 +23,13 @@ from ..mail.digests import DigestIndex
 from ..mail.render import DigestRenderer, DigestTooLarge, MailOptions
 from ..site.plan import DIGEST, DIGESTS
 from ..site.urls import Urls
-from ..site.views import Link
-from .config import DigestsConfig, require_site_url
+from ..site.views import Link, SignupForm
+from .config import DigestsConfig, list_url, require_site_url
 from .pages import IndexPage, add_generated_page
 from .state import BuildState, shared_state
+
+SIGNUP_JS = "assets/tipsheet/signup.js"
+SIGNUP_JS_SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "signup.js")
 
 
 class DigestPage(IndexPage):
@@ -36,6 +40,7 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
     def __init__(self) -> None:
         self._index: DigestIndex | None = None
         self._pages: list[IndexPage] = []
+        self._list_url = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Present so that ``mkdocs serve`` keeps this object; state is reset in ``on_config``."""
@@ -45,6 +50,9 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
         self._pages = []
         if self.config.enabled:
             require_site_url(config, "tipsheet/digests")
+            self._list_url = list_url(self.config, config)
+            if self._list_url and SIGNUP_JS not in config.extra_javascript:
+                config.extra_javascript.append(SIGNUP_JS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -63,6 +71,10 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
             if page is not None:
                 self._pages.append(page)
         state.extra_subscribe.append(Link("Read past digests in the archive", state.urls.page(Urls.digest_index())))
+        if self._list_url:
+            state.signup = SignupForm(self._list_url, tuple((k, t.title) for k, t in state.settings.tags.items()),
+                                      self.config.signup.wording)
+            files.append(File.generated(config, SIGNUP_JS, abs_src_path=SIGNUP_JS_SRC))
         return files
 
     def on_env(self, env: object, *, config: MkDocsConfig, files: Files) -> None:

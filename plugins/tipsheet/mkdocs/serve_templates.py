@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from ..content.catalog import Catalog
 from ..site.urls import Urls
-from ..site.views import Subscribe, Views
+from ..site.views import SignupForm, Subscribe, Views
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -119,9 +119,9 @@ class ServeTemplates:
         self.memo = FragmentMemo()
 
     def views(self, catalog: Catalog, urls: Urls, summaries: Mapping[str, str], template_dirs: Sequence[str],
-              subscribe: Callable[[str, str | None], Subscribe]) -> Views:
+              subscribe: Callable[[str, str | None], Subscribe], signup: SignupForm | None) -> Views:
         """This rebuild's Views, with the session's fragments and compiled templates."""
-        views = ServeViews(catalog, urls, summaries, template_dirs, subscribe)
+        views = ServeViews(catalog, urls, summaries, template_dirs, subscribe, signup)
         views.memo = self.memo
         views.env.bytecode_cache = self.fragments
         self.memo.start_build(template_dirs, views.settings)

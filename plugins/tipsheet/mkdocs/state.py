@@ -20,7 +20,7 @@ from mkdocs.structure.pages import Page
 from ..content.catalog import Catalog
 from ..content.model import Settings, Tip
 from ..site.urls import Urls
-from ..site.views import Link, Subscribe, Views
+from ..site.views import Link, SignupForm, Subscribe, Views
 from .parallel_markdown import ParallelMarkdown
 from .parallel_pages import OffloadedPages
 
@@ -40,6 +40,7 @@ class BuildState:
     feed_links: list[FeedLinks] = field(default_factory=list)
     email_link: Link | None = None
     extra_subscribe: list[Link] = field(default_factory=list)
+    signup: SignupForm | None = None  # the sign-up form, when the digests plugin has a list service
     template_dirs: list[str] = field(default_factory=list)  # the site's own templates, before the package's
     update_date: str | None = None  # newest published tip: the date of pages that have none of their own
     parallel: ParallelMarkdown | None = None  # the forked Markdown workers of this build, if any

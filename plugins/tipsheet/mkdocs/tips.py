@@ -42,6 +42,7 @@ from .parallel_markdown import ParallelMarkdown
 from .parallel_tips import ParallelReader
 from .serve_session import ServeSession
 from .shortcuts import Shortcuts
+from .redirects import add_redirects
 from .staging import Staging
 from .state import BuildState, StateHolder
 
@@ -213,6 +214,8 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         for spec in plan(catalog):
             add_generated_page(files, config, spec, state.update_date)
         files.append(File.generated(config, CSS_URI, abs_src_path=CSS_SRC))
+        if self.config.redirects:
+            add_redirects(files, config, self.config.redirects, root)
         return files
 
     on_files = CombinedEvent(_on_files_served, _on_files_pages)
@@ -255,7 +258,8 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
                 state.summaries[slug] = summary_of(tip, page.content)
                 page.meta["description"] = safe(state.summaries[slug])
         make_views = self.session.templates.views if serving else Views
-        state.views = make_views(state.catalog, state.urls, state.summaries, state.template_dirs, state.subscribe)
+        state.views = make_views(state.catalog, state.urls, state.summaries, state.template_dirs, state.subscribe,
+                                 state.signup)
         subscribe = files.get_file_from_path(self.config.subscribe_page)
         if subscribe is not None and subscribe.page is not None:
             state.email_link = Link("Weekly email", subscribe.page.url)
@@ -279,7 +283,8 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             feeds = [Link(f.title, views.to(f.url, page.url), kind=f.kind, group=f.group) for f in offer.feeds]
             groups = [(name, list(links)) for name, links in groupby(feeds, key=lambda f: f.group)]
             extra = [Link(x.title, views.to(x.url, page.url), kind=x.kind) for x in state.extra_subscribe]
-            block = views.render("fragments/subscribe_page.html", groups=groups, extra=extra)
+            block = views.render("fragments/subscribe_page.html", groups=groups, extra=extra,
+                                 form=views.signup_form("subscribe-page"))
             page.content = page.content + str(block)  # str first: Markup + str would escape the page
 
     @event_priority(-100)  # last: every plugin has filled in the generated pages
@@ -302,6 +307,9 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
     def _on_page_context_fill(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                               nav: Navigation) -> TemplateContext | None:
         state = self.state
+        if state is not None and page.is_homepage and state.signup is not None:
+            form = state.require_views().signup_form("home")
+            context["tipsheet"] = {"signup": form}  # type: ignore[typeddict-unknown-key]
         if state is not None and isinstance(page, TipPage):
             views = state.require_views()
             context["tipsheet"] = {  # type: ignore[typeddict-unknown-key]

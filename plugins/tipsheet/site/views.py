@@ -21,6 +21,7 @@ from .jinja import make_env
 from .plan import PageSpec
 from .urls import Urls, root_of
 
+FORM_NAMES = {"site": "tip", "tag": "tag-page", "series": "series-page"}  # where a sign-up came from
 ROOT_MARK = "@@tipsheet-root@@"  # stands for the path to the site root in a card rendered once
 
 
@@ -60,12 +61,22 @@ class Subscribe:
     email: Link | None = None
 
 
+@dataclass(frozen=True)
+class SignupForm:
+    """The sign-up form: where it posts (the list service) and which topics it offers."""
+
+    list_url: str  # ends in '/'
+    topics: tuple[tuple[str, str], ...]  # (tag key, title)
+    wording: str = "1"
+
+
 class Views:
     """Renders the fragments of one build; URLs in them are relative to the page they go on."""
 
     def __init__(self, catalog: Catalog, urls: Urls, summaries: Mapping[str, str],
                  template_dirs: Sequence[str] = (),
-                 subscribe: Callable[[str, str | None], Subscribe] | None = None) -> None:
+                 subscribe: Callable[[str, str | None], Subscribe] | None = None,
+                 signup: SignupForm | None = None) -> None:
         self.catalog = catalog
         self.settings = catalog.settings
         self.urls = urls
@@ -73,6 +84,7 @@ class Views:
         self.env = make_env(template_dirs)
         self.env.globals["site_name"] = self.settings.site_name
         self._subscribe = subscribe or (lambda scope, key: Subscribe())
+        self.signup = signup
         self._dates: dict[datetime, str] = {}
         self._cards: dict[tuple[str, int], Markup] = {}
         self._card_data: dict[tuple[str, str], Card] = {}
@@ -143,8 +155,16 @@ class Views:
             offer = self._subscribe(scope, key)
             feeds = [Link(f.title, self.to(f.url, current), kind=f.kind) for f in offer.feeds]
             email = Link(offer.email.title, self.to(offer.email.url, current)) if offer.email else None
-            html = self._boxes[cache_key] = self.render("fragments/subscribe.html", feeds=feeds, email=email)
+            form = self.signup_form(FORM_NAMES.get(scope, scope)) if self.signup else Markup("")
+            html = self._boxes[cache_key] = self.render("fragments/subscribe.html", feeds=feeds, email=email,
+                                                        form=form)
         return html
+
+    def signup_form(self, where: str) -> Markup:
+        """The sign-up form; ``where`` names it (in its ids, and in the consent the list keeps)."""
+        if self.signup is None:
+            return Markup("")
+        return self.render("fragments/signup.html", s=self.signup, where=where)
 
     # -- pages ---------------------------------------------------------------
     def pager(self, spec: PageSpec, current: str) -> list[Link]:
