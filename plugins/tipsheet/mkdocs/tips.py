@@ -40,9 +40,9 @@ from .fragment_cache import FragmentCache
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .parallel_markdown import ParallelMarkdown
 from .parallel_tips import ParallelReader
+from .redirects import add_redirects
 from .serve_session import ServeSession
 from .shortcuts import Shortcuts
-from .redirects import add_redirects
 from .staging import Staging
 from .state import BuildState, StateHolder
 
