@@ -71,6 +71,7 @@ def make_project(folder: str, n: int, plain: bool) -> None:
                     os.path.join(folder, "content", "tips")], check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(REPO, "mkdocs.yml"), encoding="utf-8") as handle:
         config = handle.read()
+    config = re.sub(r"^ +start_here: .*\n", "", config, flags=re.MULTILINE)  # they name the sample's own tips
     if plain:
         config = config[: config.index("  - tipsheet/tips:")]  # plugins: search only
         config = re.sub(r"\nnav:\n(?:  - .*\n)+", "\nnav:\n  - Home: index.md\n  - Subscribe: subscribe.md\n"

@@ -99,17 +99,20 @@ def imap_server() -> Iterator[Imap]:
         (root / name).mkdir(parents=True)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     uid, gid = _owner()
-    port = free_port()
     config = root / "dovecot.conf"
-    config.write_text(CONFIG.format(root=root, uid=uid, gid=gid, port=port))
     maildir = root / "mail" / USER
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True)
-    server = Imap(port, maildir, (uid, gid))
-    server.give(root / "mail")
-    with open(root / "start.log", "w") as log:  # the daemon keeps what it inherits: a file, not a pipe
-        done = subprocess.run([DOVECOT, "-c", str(config)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    assert done.returncode == 0, (root / "start.log").read_text()
+    for attempt in range(5):  # another port if this one was taken between choosing and binding it
+        port = free_port()
+        config.write_text(CONFIG.format(root=root, uid=uid, gid=gid, port=port))
+        server = Imap(port, maildir, (uid, gid))
+        server.give(root / "mail")
+        with open(root / "start.log", "w") as log:  # the daemon keeps what it inherits: a file, not a pipe
+            done = subprocess.run([DOVECOT, "-c", str(config)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        if done.returncode == 0:
+            break
+        assert attempt < 4, (root / "start.log").read_text()
     try:
         deadline = time.monotonic() + 10
         while True:

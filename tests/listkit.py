@@ -26,7 +26,7 @@ import waitress
 import yaml
 
 from sitekit import tip, write_project
-from smtpkit import Server, Sink, free_port
+from smtpkit import Server, Sink
 from tipsheet.audience.store import Store, Subscriber
 from tipsheet.cli import main
 
@@ -145,9 +145,20 @@ def configure_signup(project: Path, **signup: Any) -> None:
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
+class LateApp:
+    """A WSGI app set after its server is listening: the port is taken first, so no one else can take it
+    between choosing it and binding it (the app needs its own address in its settings)."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
 @contextmanager
-def wsgi_server(app: Any, port: int) -> Iterator[None]:
-    """``app`` under waitress on 127.0.0.1:``port`` in a thread, stopped cleanly at the end."""
+def wsgi_server(app: Any, port: int = 0) -> Iterator[int]:
+    """``app`` under waitress on 127.0.0.1 in a thread (its port yielded), stopped cleanly at the end."""
     server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
     stopping = threading.Event()
 
@@ -161,7 +172,7 @@ def wsgi_server(app: Any, port: int) -> Iterator[None]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
-        yield
+        yield int(server.effective_port)
     finally:
         stopping.set()
         server.close()
@@ -174,12 +185,12 @@ def service(project: Path, relay: Server, request: pytest.FixtureRequest) -> Ite
     from tipsheet.cli.listservice import make_service
     from tipsheet.cli.project import open_project
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    configure_signup(project, **{"list_url": url, "per_client_hourly": 1000, "global_hourly": 100000,
-                                 **getattr(request, "param", {})})
-    app, outbox = make_service(open_project(str(project / "mkdocs.yml")), os.environ)
-    with wsgi_server(app, port):
+    late = LateApp()
+    with wsgi_server(late) as port:
+        url = f"http://127.0.0.1:{port}/"
+        configure_signup(project, **{"list_url": url, "per_client_hourly": 1000, "global_hourly": 100000,
+                                     **getattr(request, "param", {})})
+        late.app, outbox = make_service(open_project(str(project / "mkdocs.yml")), os.environ)
         outbox.start(every=0.5)
         try:
             yield Service(url, project, relay, outbox)

@@ -52,7 +52,8 @@ DIGESTS: dict[str, Any] = {
     "unsubscribe_url": "https://tips.example.org/unsubscribe/?token={token}",
     "unsubscribe_mailto": "unsubscribe@tips.example.org",
 }
-PLUGIN_KEYS = {"tips": "tipsheet/tips", "feeds": "tipsheet/feeds", "digests": "tipsheet/digests"}
+PLUGIN_KEYS = {"tips": "tipsheet/tips", "feeds": "tipsheet/feeds", "digests": "tipsheet/digests",
+               "search": "tipsheet/search"}  # search={...} replaces Material's search plugin
 
 
 def tip(title: Any = "A tip", date: Any = "2026-11-03", tags: Any = ("sports",), body: str = "Body text.",
@@ -128,8 +129,8 @@ def merge_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
                 plugin_conf.setdefault(key, {}).update(value)
         else:
             config[key] = value
-    plugins: list[Any] = ["search"]
-    for key in PLUGIN_KEYS:  # tips, then feeds, then digests
+    plugins: list[Any] = [] if "search" in plugin_conf else ["search"]
+    for key in PLUGIN_KEYS:  # tips, then feeds, digests and search
         if key in plugin_conf:
             plugins.append({PLUGIN_KEYS[key]: plugin_conf[key]})
     config.setdefault("plugins", plugins)

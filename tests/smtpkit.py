@@ -96,10 +96,11 @@ class Sink:
 
 
 class Server:
+    """The sink on a free port of 127.0.0.1 (another port is tried if one is taken meanwhile)."""
+
     def __init__(self, sink: Sink, user: str | None = None, password: str | None = None) -> None:
         self.sink = sink
-        self.port = free_port()
-        kwargs: dict[str, Any] = {}
+        self.kwargs: dict[str, Any] = {}
         if user:
             def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
                 ok = isinstance(data, LoginPassword) and data.login == user.encode() and \
@@ -108,14 +109,24 @@ class Server:
                     sink.logins.append((data.login, data.password))
                 return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
 
-            kwargs = {"authenticator": authenticate, "auth_require_tls": False, "auth_required": True,
-                      "auth_exclude_mechanism": ["LOGIN"]}
-        self.controller = Controller(sink, hostname="127.0.0.1", port=self.port, **kwargs)
+            self.kwargs = {"authenticator": authenticate, "auth_require_tls": False, "auth_required": True,
+                           "auth_exclude_mechanism": ["LOGIN"]}
+        self.port = 0
+        self.controller: Controller | None = None
 
     def __enter__(self) -> Server:
-        self.controller.start()
+        for attempt in range(5):
+            self.port = free_port()
+            self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, **self.kwargs)
+            try:
+                self.controller.start()
+                return self
+            except (OSError, RuntimeError):  # the port was taken between choosing and binding it
+                if attempt == 4:
+                    raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.sink.release.set()
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()

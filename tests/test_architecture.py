@@ -24,10 +24,12 @@ LAYERS = {
     "mail": {"content", "site"},
     "audience": {"content", "site", "mail"},
     "importers": {"content", "site"},
-    "mkdocs": {"content", "site", "feeds", "mail", "audience", "importers"},
-    "cli": {"content", "site", "feeds", "mail", "audience", "importers", "mkdocs"},
+    "search": {"content", "site"},
+    "publish": set(),
+    "mkdocs": {"content", "site", "feeds", "mail", "audience", "importers", "search"},
+    "cli": {"content", "site", "feeds", "mail", "audience", "importers", "search", "mkdocs", "publish"},
 }
-CORE = ("content", "site", "feeds", "mail", "audience", "importers")
+CORE = ("content", "site", "feeds", "mail", "audience", "importers", "search", "publish")
 
 
 def modules() -> dict[str, Path]:

@@ -66,6 +66,8 @@ CASES: list[tuple[str, str | bytes, str]] = [
      f"{P}: updated: expected a date on or after the tip's date (2026-11-03), got 2026-10-01"),
     ("draft not a yes/no", tip(draft="maybe"),
      f"{P}: draft: expected true or false, got the text 'maybe'"),
+    ("pinned not a yes/no", tip(pinned="always"),
+     f"{P}: pinned: expected true or false, got the text 'always'"),
     ("field twice", "---\ntitle: One\ntitle: Two\ndate: 2026-11-03\ntags: [sports]\n---\nBody\n",
      f"{P}: title: expected the field once, got it twice (again on line 3)"),
     ("no front matter", "Just some text.\n",

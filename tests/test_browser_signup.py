@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from browserkit import REPO, SHOTS, TIP, TODAY, Tab, axe_violations, build_sample, open_tab, serious, serve
-from listkit import SECRET, Service, wsgi_server
-from smtpkit import Server, Sink, free_port
+from listkit import SECRET, LateApp, Service, wsgi_server
+from smtpkit import Server, Sink
 from tipsheet.audience.store import Store
 from tipsheet.cli.listservice import make_service
 from tipsheet.cli.project import open_project
@@ -41,20 +41,20 @@ class Rig:
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     folder = tmp_path_factory.mktemp("signup")
-    port = free_port()
-    service_url = f"http://127.0.0.1:{port}/"
-    site = build_sample(folder / "site", list_url=service_url)
+    late = LateApp()
     db = folder / "list.db"
     Store.create(str(db)).close()
     sink = Sink()
-    with Server(sink) as relay, serve(site) as site_url, pytest.MonkeyPatch.context() as env:
+    with wsgi_server(late) as port, Server(sink) as relay, pytest.MonkeyPatch.context() as env:
+        service_url = f"http://127.0.0.1:{port}/"
+        site = build_sample(folder / "site", list_url=service_url)
         for name, value in {"TIPSHEET_DB": str(db), "TIPSHEET_SECRET": SECRET, "TIPSHEET_SMTP_HOST": "127.0.0.1",
                             "TIPSHEET_SMTP_PORT": str(relay.port), "TIPSHEET_SMTP_SECURITY": "none",
                             "SOURCE_DATE_EPOCH": TODAY}.items():
             env.setenv(name, value)
-        app, outbox = make_service(open_project(str(REPO / "mkdocs.yml")), os.environ, service_url,
-                                   origins=(site_url.rstrip("/"),))
-        with wsgi_server(app, port):
+        with serve(site) as site_url:
+            late.app, outbox = make_service(open_project(str(REPO / "mkdocs.yml")), os.environ, service_url,
+                                            origins=(site_url.rstrip("/"),))
             outbox.start(every=0.5)
             try:
                 yield Rig(site_url, Service(service_url, folder, relay, outbox), db)

@@ -17,7 +17,7 @@ import pytest
 
 from listkit import SECRET, add, rows, status_of, subscriber
 from sitekit import tip
-from smtpkit import Server, Sink, free_port
+from smtpkit import Server, Sink
 from tipsheet.audience.tokens import Signer
 from tipsheet.cli import main
 
@@ -393,9 +393,13 @@ def test_a_title_with_quotes_brackets_and_colons_reaches_the_subject_intact(proj
 
 
 def test_unreachable_relay_is_one_line(project, monkeypatch, capsys):
+    import socket
+
     add("a@example.org")
-    monkeypatch.setenv("TIPSHEET_SMTP_PORT", str(free_port()))
-    assert main(["send"]) == 1
+    with socket.socket() as closed:  # bound but not listening: a connection is refused, by no one else
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("TIPSHEET_SMTP_PORT", str(closed.getsockname()[1]))
+        assert main(["send"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("tipsheet send: smtp 127.0.0.1:") and "cannot connect" in err
     assert status_of(project, "a@example.org") == "active"

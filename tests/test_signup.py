@@ -253,21 +253,26 @@ def test_the_wsgi_entry_under_gunicorn(project, relay, tmp_path):
     import os
     import shutil
     import signal
+    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
     from listkit import configure_signup
-    from smtpkit import free_port
 
-    port = free_port()
+    listening = socket.socket()  # bound here and handed to gunicorn: nobody can take the port in between
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(64)
+    port = listening.getsockname()[1]
     configure_signup(project, list_url=f"http://127.0.0.1:{port}/")
     env = {**os.environ, "TIPSHEET_CONFIG": str(project / "mkdocs.yml"), "TIPSHEET_DB": str(project / "tipsheet.db")}
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
     log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                               "tipsheet.cli.wsgi:application"], cwd=tmp_path, env=env, stdout=log, stderr=log)
+    server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"fd://{listening.fileno()}",
+                               "tipsheet.cli.wsgi:application"], cwd=tmp_path, env=env, stdout=log, stderr=log,
+                              pass_fds=(listening.fileno(),))
+    listening.close()
     try:
         service = Service(f"http://127.0.0.1:{port}/", project, relay, outbox=type("Idle", (), {"wake": lambda s: 0})())
         deadline = time.monotonic() + 30

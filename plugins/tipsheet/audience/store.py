@@ -296,3 +296,9 @@ class Store(Database):
     def last_sends(self, limit: int = 5) -> list[dict[str, object]]:
         rows = self.db.execute("SELECT * FROM sends ORDER BY started DESC LIMIT ?", (limit,)).fetchall()
         return [dict(row) for row in rows]
+
+    # -- read-only, for tipsheet publish and status (issue 16) ---------------------------------
+    def send_record(self, digest: str) -> dict[str, object] | None:
+        """The ``sends`` row of one digest (started, finished, sent, failed, bounced, stopped), or None."""
+        row = self.db.execute("SELECT * FROM sends WHERE digest = ?", (digest,)).fetchone()
+        return dict(row) if row else None

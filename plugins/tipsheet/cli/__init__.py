@@ -20,6 +20,8 @@ EPILOG = """examples:
   tipsheet subscribers add ana@example.org --name "Ana Pereira" --tags sports
   tipsheet send --dry-run
   tipsheet import wordpress export.xml --dry-run
+  tipsheet publish --dry-run
+  tipsheet status
 """
 
 
@@ -36,7 +38,7 @@ def _quiet_mkdocs_logging() -> None:
 
 
 COMMANDS = ("new_cmd", "check_cmd", "digest_cmd", "subscribers_cmd", "delivery_cmd", "bounces_cmd", "service_cmd",
-            "import_cmd")
+            "import_cmd", "publish_cmd", "status_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from ..mail.digests import DigestIndex, PeriodError
+from ..mail.digests import SCHEDULED, DigestIndex, PeriodError
 from ..mail.mime import address, build_message
 from ..mail.render import DigestTooLarge
 from ..site.urls import Urls
@@ -23,7 +23,7 @@ placeholders ({PREVIEW_TO}, token {PREVIEW_TOKEN}) that 'tipsheet send' fills in
 examples:
   tipsheet digest --list                          periods that have a digest, newest first
   tipsheet digest --out digest.eml                the latest complete period
-  tipsheet digest --period 2026-W46 --out w46.eml
+  tipsheet digest --period 2026-W46 --out w46.eml     (with send_at: the day it goes out, 2026-11-17)
   tipsheet digest --period 2026-W46 --tag sports --out sports.eml
 """
 
@@ -31,7 +31,8 @@ examples:
 def register(commands: Any) -> None:
     parser = commands.add_parser("digest", help="preview a digest email (.eml) or list digests",
                                  description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--period", metavar="ID", help="2026-W46 (weekly) or 2026-11 (monthly); default: latest")
+    parser.add_argument("--period", metavar="ID", help="2026-W46 (weekly), 2026-11 (monthly) or, with send_at, the "
+                        "day it goes out (2026-11-17); default: latest")
     parser.add_argument("--tag", metavar="TAG", help="the digest of one tag (listed under digests: tags:)")
     parser.add_argument("--out", metavar="FILE.eml", help="where to write the message (default: <id>.eml)")
     parser.add_argument("--list", action="store_true", help="list the periods that have a digest")
@@ -80,7 +81,8 @@ def list_digests(index: DigestIndex, tag: str | None) -> int:
         print("no digest yet: no published tip")
         return 0
     for digest in digests:
-        state = "" if digest.period.is_complete(index.now) else "  (in progress)"
+        state = "" if digest.period.is_complete(index.now) else "  (in progress)" if digest.period.kind != SCHEDULED \
+            else f"  (goes out {digest.period.end:%Y-%m-%d %H:%M})"
         count = plural(len(digest.tips), "tip")
         print(f"{digest.period.id:<10} {count:<8} {digest.tips[-1].title}{state}")
     return 0

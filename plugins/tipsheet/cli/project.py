@@ -34,11 +34,14 @@ from ..content.model import Settings, Tip
 from ..content.problems import ContentError
 from ..mail.digests import DigestIndex
 from ..mail.mime import Envelope, address
+from ..mail.notes import Notes, NoteView, load_notes, render_notes
 from ..mail.render import DigestRenderer, MailOptions
-from ..mkdocs.config import DigestsConfig, TipsConfig, list_url, settings_from
+from ..mail.schedule import Schedule
+from ..mkdocs.config import DigestsConfig, TipsConfig, check_keys, list_url, schedule_from, settings_from, voice_from
 from ..site.excerpts import excerpt_text
 from ..site.markdown import MarkdownRenderer
 from ..site.urls import Urls, absolute
+from ..site.voice import Voice
 from .common import CliError, config_path, database_path, open_store, rel, signer
 from .siteconfig import plugin_options
 
@@ -135,9 +138,35 @@ class Project:
                            "(add it under plugins: to make digests)", 2)
         return self.digests_config
 
+    def schedule(self) -> Schedule:
+        """The digest calendar (``period``, ``send_at``, ``scheduled_from``), checked."""
+        schedule = schedule_from(self.digests(), self.settings.timezone)
+        problem = schedule.check()
+        if problem:
+            raise CliError(f"{self.rel(self.config_file)}: tipsheet/digests: {problem}", 2)
+        return schedule
+
     def digest_index(self, catalog: Catalog) -> DigestIndex:
-        config = self.digests()
-        return DigestIndex(catalog, config.period, config.tags)
+        return DigestIndex(catalog, self.schedule(), self.digests().tags)
+
+    def notes(self) -> Notes:
+        """The editor's notes (``content/digests/<period>.md``); errors stop here, as in the build."""
+        notes = load_notes(self.mkdocs.docs_dir, self.root, self.digests().notes_dir, self.schedule(),
+                           self.settings.max_tip_bytes)
+        if notes.errors:
+            raise CliError(str(ContentError(notes.errors, "editor's notes")))
+        return notes
+
+    def note_views(self) -> dict[str, NoteView]:
+        return render_notes(self.notes().by_period, self.markdown.html, self.urls,
+                            {t.src_uri: t.slug for t in self.tips()})
+
+    def voice(self) -> Voice:
+        """The call to action of the site and its tags (checked as the build checks it)."""
+        problems = [p for p in check_keys(self.tips_config) if p.startswith("call_to_action")]
+        if problems:
+            raise CliError(f"{self.rel(self.config_file)}: tipsheet/tips: " + "; ".join(problems), 2)
+        return voice_from(self.tips_config)
 
     @cached_property
     def markdown(self) -> MarkdownRenderer:
@@ -153,7 +182,8 @@ class Project:
         config = self.digests()
         return DigestRenderer(self.settings, self.urls, self.summary,
                               MailOptions(config.max_kb * 1000, config.postal_address, self.template_dirs(),
-                                          preferences=bool(self.list_url)))
+                                          preferences=bool(self.list_url), notes=self.note_views(),
+                                          voice=self.voice()))
 
     @property
     def host(self) -> str:

@@ -19,6 +19,7 @@ from . import clock
 from .loader import Loaded
 from .model import Settings, Tip
 from .problems import ContentError
+from .topics import starting_tips
 
 K = TypeVar("K")
 
@@ -56,6 +57,8 @@ class Catalog:
         self.by_series = {k: tuple(reversed(v)) for k, v in series.items()}  # oldest first
         self._series_index = {t.slug: i for parts in self.by_series.values() for i, t in enumerate(parts)}
         self._related = _RelatedIndex(self.listed, self.by_tag)
+        self.start_here = {key: starting_tips(info.start_here, self.by_tag.get(key, ()), self._position, self.by_slug)
+                           for key, info in settings.tags.items()}  # tag -> its starting tips
 
     def _group(self, keys_of: Callable[[Tip], Iterable[K]]) -> dict[K, tuple[Tip, ...]]:
         groups: dict[K, list[Tip]] = defaultdict(list)

@@ -21,7 +21,7 @@ from .model import Settings, Tip
 from .problems import Problem, Severity, describe, did_you_mean
 from .tipfile import TipSource
 
-TIP_FIELDS = ("title", "date", "tags", "summary", "author", "series", "slug", "updated", "draft")
+TIP_FIELDS = ("title", "date", "tags", "summary", "author", "series", "slug", "updated", "draft", "pinned")
 # Fields MkDocs and Material understand on any page; passed through untouched.
 PAGE_FIELDS = ("description", "hide", "search", "icon", "status", "subtitle", "comments", "template")
 MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE)
@@ -230,6 +230,7 @@ def build_tip(source: TipSource, path: str, src_uri: str, settings: Settings) ->
     author = fields.key("author", settings.authors, "authors") or settings.default_author
     series = fields.key("series", settings.series, "series")
     draft = fields.flag("draft")
+    pinned = fields.flag("pinned")
     slug = _slug(fields, src_uri)
     if when and updated and updated < when:
         fields.error("updated", f"a date on or after the tip's date ({when.date().isoformat()})",
@@ -240,7 +241,7 @@ def build_tip(source: TipSource, path: str, src_uri: str, settings: Settings) ->
         return None, fields.problems
     tip = Tip(path=path, src_uri=src_uri, slug=slug, title=title, date=when, tags=tags,
               author=author, body=source.body, summary=summary, series=series, updated=updated,
-              draft=draft, words=len(source.body.split()), has_more=bool(MORE.search(source.body)),
+              draft=draft, pinned=pinned, words=len(source.body.split()), has_more=bool(MORE.search(source.body)),
               extra=MappingProxyType(extra))
     return tip, fields.problems
 

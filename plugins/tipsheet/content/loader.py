@@ -16,6 +16,7 @@ from .fields import build_tip
 from .model import Settings, Tip
 from .problems import Problem, Severity
 from .tipfile import read_text, split
+from .topics import start_here_problems
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 
@@ -106,7 +107,7 @@ ReadTip = Callable[[TipFile, Settings], tuple[Tip | None, list[Problem]]]
 
 
 def load_tips(docs_dir: str, project_dir: str, settings: Settings, read: ReadTip = load_file) -> Loaded:
-    """Read every tip; check what can only be checked across files (unique slugs).
+    """Read every tip; check what can only be checked across files (unique slugs, the tags' start_here).
 
     ``read`` reads one file (``mkdocs serve`` passes one that reuses an unchanged file's tip).
     """
@@ -126,4 +127,5 @@ def load_tips(docs_dir: str, project_dir: str, settings: Settings, read: ReadTip
             continue
         by_slug[tip.slug] = tip
         loaded.tips.append(tip)
+    loaded.problems.extend(start_here_problems(loaded.tips, settings))
     return loaded

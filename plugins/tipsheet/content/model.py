@@ -21,11 +21,15 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 @dataclass(frozen=True)
 class TagInfo:
-    """One entry of the site's tag vocabulary (``tags:`` in the plugin config)."""
+    """One entry of the site's tag vocabulary (``tags:`` in the plugin config).
+
+    ``start_here`` names, by slug, the tips a reader new to the topic should read first.
+    """
 
     key: str
     title: str
     description: str
+    start_here: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Tip:
     series: str | None = None
     updated: datetime | None = None
     draft: bool = False
+    pinned: bool = False  # a starting tip of each of its tags
     words: int = 0
     has_more: bool = False
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)

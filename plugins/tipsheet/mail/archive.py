@@ -14,9 +14,11 @@ from markupsafe import Markup
 
 from ..content.model import Settings
 from ..site.plan import DIGEST, DIGESTS, PageSpec, chunks
-from ..site.urls import Urls
+from ..site.urls import Urls, root_of
 from ..site.views import Link, Views
+from ..site.voice import Voice
 from .digests import Digest, DigestIndex
+from .notes import NoteView
 
 
 def plan_archive(index: DigestIndex, settings: Settings, tags: Sequence[str], page_size: int) -> list[PageSpec]:
@@ -41,14 +43,18 @@ def _neighbour(views: Views, digest: Digest | None, current: str) -> tuple[str, 
     return digest.period.label(views.settings.language), views.link(digest.folder, current)
 
 
-def digest_page(views: Views, spec: PageSpec, current: str, subscribe: Link | None) -> Markup:
-    """One digest's page: its tips as cards, and the way to the neighbouring digests."""
+def digest_page(views: Views, spec: PageSpec, current: str, subscribe: Link | None,
+                note: NoteView | None = None, voice: Voice | None = None) -> Markup:
+    """One digest's page: the editor's note, its tips as cards, the call to action, the neighbouring digests."""
     digest, newer, older = spec.entries
+    note_html = views.render("fragments/digest_note.html", title=note.title, html=Markup(note.on_page(root_of(current)))
+                             ) if note else Markup("")
     return views.render(
         "fragments/digest.html", spec=spec, cards=[views.card_html(t, current) for t in digest.tips],
         newer=_neighbour(views, newer, current), older=_neighbour(views, older, current),
         archive=views.link(Urls.digest_index(digest.tag), current),
         subscribe=Link(subscribe.title, views.to(subscribe.url, current)) if subscribe else None,
+        note=note_html, call_to_action=views.call_to_action(voice.for_digest(digest.tag) if voice else None),
     )
 
 

@@ -1,98 +1,45 @@
-"""Digests: the published tips of one period (an ISO week or a month), for everyone or for one tag.
+"""Digests: the published tips of one period, for everyone or for one tag.
 
-A period with no published tip has no digest.  Periods are computed in the
-site's time zone, so a tip dated Monday 00:30 in Amsterdam belongs to the
-week that Amsterdam sees, whatever the machine's clock says.  A period is
-*complete* once it has ended; only complete periods are sent by default, so a
-tip published late in a week is never left out of that week's email.
+Which period a tip belongs to is the site's :class:`~.schedule.Schedule`: an
+ISO week or a month by default, or the time between two ``send_at`` send
+times.  A period with no published tip has no digest.  Periods are computed
+in the site's time zone, so a tip dated Monday 00:30 in Amsterdam belongs to
+the week that Amsterdam sees, whatever the machine's clock says.  A period is
+*complete* once it has ended (a scheduled one at its send time); only complete
+periods are sent, so a tip published late in a period is never left out.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_date
 
 from ..content.catalog import Catalog
 from ..content.model import Tip
 from ..content.problems import did_you_mean
 from ..site.urls import Urls
+from .schedule import (
+    MONTHLY,
+    SCHEDULED,
+    WEEKLY,
+    Period,
+    PeriodError,
+    Schedule,
+    calendar_period,
+    month_period,
+    week_period,
+)
 
-WEEKLY = "weekly"
-MONTHLY = "monthly"
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class PeriodError(ValueError):
-    """A period or tag the user asked for that cannot be served; the message is one line for the CLI."""
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    start: datetime  # first instant, in the site's time zone
-    end: datetime  # first instant of the next period
-    id: str  # '2024-W46' or '2024-11'
-    kind: str
-
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - periods are small values; a label is asked for many times
-    def label(self, language: str) -> str:
-        if self.kind == MONTHLY:
-            return format_date(self.start.date(), format="LLLL yyyy", locale=language)
-        last = (self.end - timedelta(days=1)).date()
-        year, week = self.id.split("-W")  # the ISO year: week 1 can start in December
-        span = f"{format_date(self.start.date(), format='MMMM d', locale=language)}–" + (
-            format_date(last, format="d", locale=language) if last.month == self.start.month
-            else format_date(last, format="MMMM d", locale=language))
-        return f"Week {int(week)}, {year} ({span})"
-
-    def is_complete(self, now: datetime) -> bool:
-        return self.end <= now
+__all__ = ["MONTHLY", "SCHEDULED", "WEEKLY", "Digest", "DigestIndex", "Period", "PeriodError", "Schedule",
+           "month_period", "period_of", "week_period"]
 
 
 def period_of(when: datetime, kind: str, tz: ZoneInfo) -> Period:
-    local = when.astimezone(tz).date()
-    if kind == MONTHLY:
-        return month_period(local.year, local.month, tz)
-    year, week, _ = local.isocalendar()
-    return week_period(year, week, tz)
-
-
-def week_period(year: int, week: int, tz: ZoneInfo) -> Period:
-    monday = date.fromisocalendar(year, week, 1)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=tz)
-    after = monday + timedelta(days=7)
-    return Period(start, datetime(after.year, after.month, after.day, tzinfo=tz), f"{year}-W{week:02d}", WEEKLY)
-
-
-def month_period(year: int, month: int, tz: ZoneInfo) -> Period:
-    start = datetime(year, month, 1, tzinfo=tz)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    return Period(start, end, f"{year}-{month:02d}", MONTHLY)
-
-
-def parse_period(text: str, kind: str, tz: ZoneInfo) -> Period:
-    """``2024-W46`` (weekly) or ``2024-11`` (monthly), checked against the site's kind of digest."""
-    week, month = _WEEK.match(text), _MONTH.match(text)
-    example = "2024-W46" if kind == WEEKLY else "2024-11"
-    if kind == WEEKLY and week:
-        try:
-            return week_period(int(week[1]), int(week[2]), tz)
-        except ValueError:
-            raise PeriodError(f"--period: expected an ISO week like {example}, got {text!r} "
-                              f"({week[1]} has no week {week[2]})") from None
-    if kind == MONTHLY and month and 1 <= int(month[2]) <= 12:
-        return month_period(int(month[1]), int(month[2]), tz)
-    is_month = bool(month) and 1 <= int(month[2]) <= 12 if month else False
-    hint = " (this site sends monthly digests)" if week else " (this site sends weekly digests)" if is_month else ""
-    raise PeriodError(f"--period: expected {'an ISO week' if kind == WEEKLY else 'a month'} like {example}, "
-                      f"got {text!r}{hint}")
+    """The calendar period (ISO week or month) of a moment; see :meth:`Schedule.period_of` for ``send_at``."""
+    return calendar_period(when, kind, tz)
 
 
 @dataclass(frozen=True)
@@ -115,14 +62,15 @@ class Digest:
 class DigestIndex:
     """Every digest of the published tips, by period, newest first."""
 
-    def __init__(self, catalog: Catalog, kind: str = WEEKLY, tags: Sequence[str] = ()) -> None:
-        self.kind = kind
+    def __init__(self, catalog: Catalog, schedule: Schedule | str = WEEKLY, tags: Sequence[str] = ()) -> None:
         self.settings = catalog.settings
+        self.schedule = schedule if isinstance(schedule, Schedule) else Schedule(self.settings.timezone, schedule)
+        self.kind = self.schedule.kind
+        self.catalog = catalog
         self.now = catalog.now
-        tz = self.settings.timezone
         by_period: dict[Period, list[Tip]] = defaultdict(list)
         for tip in catalog.published:  # newest first
-            by_period[period_of(tip.date, kind, tz)].append(tip)
+            by_period[self.schedule.period_of(tip.date)].append(tip)
         self.site: list[Digest] = [Digest(p, tuple(reversed(by_period[p]))) for p in sorted(by_period, reverse=True)]
         self.by_tag: dict[str, list[Digest]] = {}
         for tag in tags:
@@ -153,10 +101,43 @@ class DigestIndex:
             if not ready:
                 raise PeriodError("--period: expected a period with published tips, got none yet")
             return ready[0]
-        period = parse_period(period_id, self.kind, self.settings.timezone)
+        period = self.schedule.parse(period_id)
         for digest in digests:
             if digest.period == period:
                 return digest
         scope = f" with a {tag!r} tip" if tag else ""
         raise PeriodError(f"--period: expected a period{scope} with published tips, got {period_id!r}, "
                           f"which has none (see 'tipsheet digest --list')")
+
+    # -- the schedule --------------------------------------------------------------------------
+    def due(self) -> Digest | None:
+        """The digest to send now: the newest site digest whose period is over (None before the first)."""
+        return next((d for d in self.site if d.period.is_complete(self.now)), None)
+
+    def upcoming(self) -> tuple[Period, tuple[Tip, ...]]:
+        """The period that is going on now and every tip dated in it, published or scheduled (not drafts).
+
+        What the next digest will hold if nothing changes: a tip scheduled before the send time is
+        published by then.
+        """
+        period = self.schedule.period_of(self.now)
+        tips = tuple(t for t in reversed(self.catalog.all) if not t.draft and period.holds(t.date))
+        return period, tips
+
+    def moved(self, tag: str | None = None) -> dict[str, str]:
+        """Calendar ids (``2026-W46``) that ``send_at`` replaced, each with the digest that now holds its newest tip.
+
+        Only for a site with ``send_at``: the weeks (or months) from ``scheduled_from`` on, or all of
+        them without it, had pages, and maybe emails linking them, before the site moved to send
+        times.  Their pages now forward to a digest that has the same newest tip.
+        """
+        if self.schedule.send_at is None:
+            return {}
+        kept = {d.period.id for d in self.sequence(tag)}
+        moved: dict[str, str] = {}
+        for digest in reversed(self.sequence(tag)):  # oldest first: a calendar period's newest tip wins
+            for tip in digest.tips:
+                old = calendar_period(tip.date, self.schedule.legacy, self.settings.timezone)
+                if old.id not in kept:
+                    moved[old.id] = digest.period.id
+        return moved

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
@@ -35,22 +35,42 @@ else:
     _Policy = EmailPolicy  # generic only in the type stubs
 
 
+class _Registry(HeaderRegistry):
+    """The standard header registry, remembering the class it composes for each header name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(name)
+        return found
+
+
 class BulkPolicy(_Policy):
     """``email.policy.SMTP``, remembering the headers it has already parsed and folded.
 
     A send writes thousands of messages whose Subject, From, Date, List-Id and
     part headers are the same; parsing and folding them is most of the cost of
     a message.  The output is byte-for-byte what SMTP gives (a test compares
-    them).  The memory is bounded: the per-reader headers (To, Message-ID,
-    List-Unsubscribe) pass through a small cache that is emptied when full.
+    them).  The headers that differ for every reader (To, Message-ID,
+    List-Unsubscribe) are never kept, and the cache of the others is emptied
+    when full, so memory stays flat however long the list.  The header classes
+    themselves are made once (the standard registry builds a new class for
+    every header it parses).
     """
 
     LIMIT = 512
+    PER_READER = frozenset({"to", "message-id", "list-unsubscribe"})
 
     def __init__(self, **kw: Any) -> None:
         base = {name: getattr(SMTP, name) for name in ("linesep", "utf8", "max_line_length", "cte_type",
                                                         "raise_on_defect", "mangle_from_", "refold_source",
                                                         "header_factory", "content_manager")}
+        base["header_factory"] = _Registry()
         super().__init__(**{**base, **kw})
         object.__setattr__(self, "_tipsheet_parsed", {})
         object.__setattr__(self, "_tipsheet_folded", {})
@@ -65,13 +85,15 @@ class BulkPolicy(_Policy):
         return found
 
     def header_store_parse(self, name: str, value: Any) -> Any:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or name.lower() in self.PER_READER:
             return super().header_store_parse(name, value)
         return self._remember(self._tipsheet_parsed,  # type: ignore[attr-defined]
                               (name, value, self.max_line_length),
                               lambda: super(BulkPolicy, self).header_store_parse(name, value))
 
     def fold_binary(self, name: str, value: Any) -> bytes:
+        if name.lower() in self.PER_READER:
+            return super().fold_binary(name, value)
         folded: bytes = self._remember(self._tipsheet_folded,  # type: ignore[attr-defined]
                                        (name, str(value), self.max_line_length),
                                        lambda: super(BulkPolicy, self).fold_binary(name, value))

@@ -11,16 +11,18 @@ addressed (:mod:`tipsheet.mime`), so a digest is rendered once per audience.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import css_inline
 from babel.dates import format_date
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from ..content.model import Settings, Tip
 from ..site.jinja import make_env
 from ..site.urls import Urls, absolute
+from ..site.voice import CallToAction, Voice
 from .digests import Digest
+from .notes import NoteView
 
 UNSUBSCRIBE_PLACEHOLDER = "%%TIPSHEET_UNSUBSCRIBE_URL%%"
 PREFERENCES_PLACEHOLDER = "%%TIPSHEET_PREFERENCES_URL%%"
@@ -67,6 +69,15 @@ class MailOptions:
     postal_address: str = ""
     template_dirs: Sequence[str] = ()
     preferences: bool = False  # a link to the reader's preferences page (when the site has a list service)
+    notes: Mapping[str, NoteView] = field(default_factory=dict)  # period id -> its editor's note
+    voice: Voice = field(default_factory=Voice)  # the call to action
+
+
+@dataclass(frozen=True)
+class MailNote:
+    title: str
+    html: Markup  # every link absolute
+    text: str
 
 
 class DigestRenderer:
@@ -99,6 +110,16 @@ class DigestRenderer:
                        tip.reading_minutes(self.settings.words_per_minute),
                        tuple(self.settings.tags[k].title for k in tip.tags))
 
+    def note(self, digest: Digest) -> MailNote | None:
+        view = self.options.notes.get(digest.period.id)
+        if view is None:
+            return None
+        site_url = self.settings.site_url or ""
+        return MailNote(view.title, Markup(view.absolute(site_url)), view.text(site_url))
+
+    def call_to_action(self, digest: Digest) -> CallToAction | None:
+        return self.options.voice.for_digest(digest.tag)
+
     def render(self, digest: Digest) -> RenderedDigest:
         tips = [self.mail_tip(t) for t in digest.tips]
         subject = self.subject(digest)
@@ -111,7 +132,7 @@ class DigestRenderer:
             archive_url=archive, subscribe_url=self.url(Urls.DIGESTS),
             unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER, postal_address=self.options.postal_address,
             preferences_url=PREFERENCES_PLACEHOLDER if self.options.preferences else "",
-            preheader=_preheader(tips),
+            preheader=_preheader(tips), note=self.note(digest), call_to_action=self.call_to_action(digest),
         )
         html = _INLINER.inline(self._html.render(**context))
         text = self._text.render(**context).strip() + "\n"

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
 from ..content.model import Author, SeriesInfo, Settings, TagInfo
 from ..content.problems import did_you_mean
+from ..mail.schedule import Schedule, parse_send_at
+from ..site.voice import CallToAction, Voice
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_LABEL = "Find out more"  # a call to action's button without a label of its own
 _KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
@@ -42,9 +46,41 @@ class TimeZone(c.Type[str]):
         return name
 
 
+class SendAtOption(c.Type[str]):
+    """``send_at: tuesday 09:00`` (weekly) or ``day 1 09:00`` (monthly), in the site's time zone."""
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        text = super().run_validation(value)
+        try:
+            parse_send_at(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        return text
+
+
+class DayOption(BaseConfigOption[date | None]):
+    """A calendar day, ``2026-11-30`` (YAML reads it as a date; a quoted one is text)."""
+
+    def run_validation(self, value: object) -> date | None:
+        if value is None:
+            return None
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise ValidationError(f"expected a day as YYYY-MM-DD, got {value!r}")
+
+
 class TagConfig(Config):
     title = c.Type(str)
     description = c.Type(str, default="")
+    start_here = c.ListOfItems(c.Type(str), default=[])  # slugs of the tips to read first
 
 
 class SeriesConfig(Config):
@@ -62,6 +98,43 @@ class HomeConfig(Config):
     enabled = c.Type(bool, default=True)
     page = c.Type(str, default="index.md")
     count = c.Type(int, default=5)
+
+
+class ActionConfig(Config):
+    """A call to action: what the publisher offers after every tip and digest."""
+
+    heading = c.Type(str)
+    text = c.Type(str, default="")
+    link = c.Type(str)
+    label = c.Optional(c.Type(str))  # the button's words; default: "Find out more"
+
+
+class CallToActionConfig(Config):
+    """The site's call to action (none without a heading), and optionally one per tag."""
+
+    heading = c.Optional(c.Type(str))
+    text = c.Type(str, default="")
+    link = c.Optional(c.Type(str))
+    label = c.Optional(c.Type(str))
+    tags = c.DictOfItems(c.SubConfig(ActionConfig), default={})  # a tag's own call to action
+
+
+class DeployConfig(Config):
+    """Where ``tipsheet publish`` puts the built site, and how it checks the site serves it."""
+
+    to = c.Optional(c.Choice(("directory", "gh-pages", "command")))
+    path = c.Optional(c.Type(str))  # directory: a symbolic link, switched atomically to each new release
+    keep = c.Type(int, default=3)  # directory: releases kept, the live one included
+    command = c.Optional(c.ListOfItems(c.Type(str)))  # command: run from the project folder, e.g. [netlify, deploy]
+    timeout = c.Type(int, default=600)  # command, gh-pages: seconds before the deploy counts as failed
+    verify_timeout = c.Type(int, default=10)  # seconds for one request to site_url
+    verify_wait = c.Type(int, default=60)  # seconds to keep asking while a host publishes (GitHub Pages: 300)
+class CommentsConfig(Config):
+    """Isso under each tip: off until a site runs an Isso server and names it here."""
+
+    enabled = c.Type(bool, default=False)
+    url = c.Optional(c.Type(str))  # the Isso server's public address, e.g. https://comments.example.org/
+    load = c.Choice(("scroll", "click"), default="scroll")  # when the widget loads: near the end, or on a click
 
 
 class TipsConfig(Config):
@@ -86,6 +159,9 @@ class TipsConfig(Config):
     parallel = c.Type(bool, default=True)
     reuse_on_serve = c.Type(bool, default=True)
     redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
+    call_to_action = c.SubConfig(CallToActionConfig)  # closes every tip page and every digest
+    deploy = c.SubConfig(DeployConfig)  # tipsheet publish
+    comments = c.SubConfig(CommentsConfig)
 
 
 class FeedsConfig(Config):
@@ -95,6 +171,12 @@ class FeedsConfig(Config):
     per_tag = c.Type(bool, default=True)
     per_series = c.Type(bool, default=True)
     json = c.Type(bool, default=True)
+
+
+class SearchConfig(Config):
+    enabled = c.Type(bool, default=True)
+    header = c.Type(bool, default=True)  # the search box in Material's header (else only the /search/ page)
+    on_serve = c.Type(bool, default=True)  # index on every `mkdocs serve` rebuild too
 
 
 class SmtpConfig(Config):
@@ -152,6 +234,9 @@ class DigestsConfig(Config):
     smtp = c.SubConfig(SmtpConfig)
     imap = c.SubConfig(ImapConfig)
     signup = c.SubConfig(SignupConfig)
+    send_at = c.Optional(SendAtOption())  # 'tuesday 09:00': digests named by their day, due at that time
+    scheduled_from = DayOption()  # with send_at: periods starting before this day keep their calendar ids
+    notes_dir = c.Type(str, default="digests")  # editor's notes: <docs_dir>/<notes_dir>/<period>.md
 
 
 def require_site_url(config: MkDocsConfig, who: str) -> str:
@@ -189,6 +274,14 @@ def check_keys(config: TipsConfig) -> list[str]:
     for name, size in (("page_size", config.page_size), ("words_per_minute", config.words_per_minute)):
         if size < 1:
             problems.append(f"{name}: expected a number of 1 or more, got {size}")
+    problems += _action_problems(config.call_to_action, config.tags)
+    if config.comments.enabled:
+        url = config.comments.url or ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            got = repr(url) if url else "nothing"
+            problems.append(f"comments: url: expected the address of your Isso server, like "
+                            f"https://comments.example.org/, got {got}")
     default = config.default_author
     if default and config.authors and default not in config.authors:
         problems.append(f"default_author: expected one of the authors, got {default!r} "
@@ -196,8 +289,41 @@ def check_keys(config: TipsConfig) -> list[str]:
     return problems
 
 
+def _action_problems(config: CallToActionConfig, vocabulary: dict[str, Any]) -> list[str]:
+    problems = [f"call_to_action: tags: expected a tag of the vocabulary, got {tag!r} "
+                f"({did_you_mean(tag, vocabulary, 'tags')})" for tag in config.tags if tag not in vocabulary]
+    entries: list[tuple[str, Any]] = [("call_to_action", config)] if config.heading or config.link else []
+    entries += [(f"call_to_action: tags: {tag}", entry) for tag, entry in config.tags.items()]
+    for where, entry in entries:
+        if not entry.heading:
+            problems.append(f"{where}: heading: expected the words of the call to action, got nothing")
+        link = entry.link or ""
+        if urlsplit(link).scheme not in ("http", "https", "mailto") or not (urlsplit(link).netloc or
+                                                                          link.startswith("mailto:")):
+            problems.append(f"{where}: link: expected an absolute address (https://... or mailto:...), got "
+                            f"{link!r} (it goes into emails, where a relative link leads nowhere)")
+    return problems
+
+
+def voice_from(config: TipsConfig) -> Voice:
+    """The call to action of the site and of each tag, as the core sees it (checked by :func:`check_keys`)."""
+
+    def action(entry: Any) -> CallToAction:
+        return CallToAction(entry.heading, entry.text or "", entry.link, entry.label or DEFAULT_LABEL)
+
+    cta = config.call_to_action
+    return Voice(action(cta) if cta.heading and cta.link else None,
+                 {tag: action(entry) for tag, entry in cta.tags.items() if entry.heading and entry.link})
+
+
+def schedule_from(config: DigestsConfig, timezone: ZoneInfo) -> Schedule:
+    """The digest calendar of the site: ``period``, then ``send_at`` from ``scheduled_from``."""
+    send_at = parse_send_at(config.send_at) if config.send_at else None
+    return Schedule(timezone, config.period, send_at, config.scheduled_from)
+
+
 def settings_from(config: TipsConfig, mkdocs_config: MkDocsConfig) -> Settings:
-    tags = {k: TagInfo(k, v.title, v.description) for k, v in config.tags.items()}
+    tags = {k: TagInfo(k, v.title, v.description, tuple(v.start_here)) for k, v in config.tags.items()}
     series = {k: SeriesInfo(k, v.title, v.description) for k, v in config.series.items()}
     authors = {k: Author(k, v.name, v.email, v.url) for k, v in config.authors.items()}
     site_author = mkdocs_config.site_author or mkdocs_config.site_name

@@ -21,6 +21,7 @@ from ..content.catalog import Catalog
 from ..content.model import Settings, Tip
 from ..site.urls import Urls
 from ..site.views import Link, SignupForm, Subscribe, Views
+from ..site.voice import Voice
 from .parallel_markdown import ParallelMarkdown
 from .parallel_pages import OffloadedPages
 
@@ -46,6 +47,7 @@ class BuildState:
     parallel: ParallelMarkdown | None = None  # the forked Markdown workers of this build, if any
     offloaded: OffloadedPages = field(default_factory=OffloadedPages)  # generated pages built by a worker
     nav: Navigation | None = None
+    voice: Voice = field(default_factory=Voice)  # the call to action of the site and of each tag
 
     def subscribe(self, scope: str, key: str | None) -> Subscribe:
         feeds = [link for provider in self.feed_links for link in provider(scope, key)]

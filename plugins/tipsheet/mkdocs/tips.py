@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import groupby
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -34,7 +35,7 @@ from ..site.excerpts import summary_of
 from ..site.plan import plan
 from ..site.urls import Urls
 from ..site.views import Link, Views
-from .config import TipsConfig, check_keys, project_dir, settings_from
+from .config import TipsConfig, check_keys, project_dir, settings_from, voice_from
 from .forking import workers
 from .fragment_cache import FragmentCache
 from .pages import IndexPage, TipPage, add_generated_page, safe
@@ -191,6 +192,7 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         root = project_dir(config)
         assert self._settings is not None
         state = self.state = BuildState(self._settings, Urls(config.use_directory_urls), catalog, root)
+        state.voice = voice_from(self.config)
         if self.config.templates:
             state.template_dirs = [os.path.join(root, self.config.templates)]
         assert self.shortcuts is not None
@@ -312,9 +314,13 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             context["tipsheet"] = {"signup": form}  # type: ignore[typeddict-unknown-key]
         if state is not None and isinstance(page, TipPage):
             views = state.require_views()
+            comments = self.config.comments
             context["tipsheet"] = {  # type: ignore[typeddict-unknown-key]
                 "header": views.tip_header(page.tip, page.url),
                 "footer": views.tip_footer(page.tip, page.url),
+                "call_to_action": views.call_to_action(state.voice.for_tags(page.tip.tags)),
+                "comments": views.comments(page.tip, page.url, comments.url or "", self._thread(config, page.url),
+                                           comments.load) if comments.enabled else "",
             }
         return context
 
@@ -336,6 +342,12 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         return self.session.pages.final_output(output, page)
 
     on_post_page = CombinedEvent(_on_post_page_keep, _on_post_page_write)
+
+
+    @staticmethod
+    def _thread(config: MkDocsConfig, url: str) -> str:
+        """A tip's comment thread: its path on the public site (``/tips/slug/``), wherever the site is served."""
+        return urlsplit(config.site_url or "/").path.rstrip("/") + "/" + url
 
 
 def _nav_titles(items: Any) -> Iterator[tuple[str, str]]:

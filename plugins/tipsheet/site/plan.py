@@ -8,7 +8,7 @@ a 3,000-tip archive is 300 pages of 10, never one page of 3,000.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..content.catalog import Catalog
@@ -39,6 +39,7 @@ class PageSpec:
     count: int = 1
     first_folder: str = ""  # the folder of page 1 of the sequence
     entries: tuple[Any, ...] = ()  # what a page lists when it is not tips (digests)
+    lead: tuple[Tip, ...] = ()  # a tag's starting tips, ahead of the rest on its first page
 
     def folder_of(self, number: int) -> str:
         return Urls.paged(self.first_folder or self.folder, number)
@@ -67,9 +68,13 @@ def plan(catalog: Catalog) -> list[PageSpec]:
     specs = paginate(ARCHIVE, Urls.archive(), "Archive", catalog.listed, size)
     for year in catalog.years():
         specs += paginate(YEAR, Urls.year(year), f"Tips of {year}", catalog.by_year[year], size, str(year))
-    specs.append(PageSpec(TAGS, Urls.TAGS, "Tags"))
+    specs.append(PageSpec(TAGS, Urls.TAGS, "Topics"))
     for key, info in settings.tags.items():
-        specs += paginate(TAG, Urls.tag(key), info.title, catalog.tips_for_tag(key), size, key)
+        lead = catalog.start_here[key]  # shown once, first, rather than again in date order
+        rest = [tip for tip in catalog.tips_for_tag(key) if tip not in lead] if lead else catalog.tips_for_tag(key)
+        pages = paginate(TAG, Urls.tag(key), info.title, rest, size, key)
+        pages[0] = replace(pages[0], lead=lead)
+        specs += pages
     if settings.series:
         specs.append(PageSpec(SERIES_INDEX, Urls.SERIES, "Series"))
     for key, series in settings.series.items():

@@ -16,10 +16,11 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from ..content.catalog import Catalog
-from ..content.model import Tip
+from ..content.model import TagInfo, Tip
 from .jinja import make_env
 from .plan import PageSpec
 from .urls import Urls, root_of
+from .voice import CallToAction
 
 FORM_NAMES = {"site": "tip", "tag": "tag-page", "series": "series-page"}  # where a sign-up came from
 ROOT_MARK = "@@tipsheet-root@@"  # stands for the path to the site root in a card rendered once
@@ -51,6 +52,17 @@ class Card:
     tags: tuple[Link, ...]
     status: str
     author: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A tag on the topics page: what it is about, how much there is, where to start, what is new."""
+
+    info: TagInfo
+    url: str
+    count: int
+    start: tuple[Link, ...]
+    latest: Card | None
 
 
 @dataclass
@@ -190,10 +202,12 @@ class Views:
     def index_page(self, spec: PageSpec, current: str, intro: str = "") -> Markup:
         """The whole content of an archive, year, tag or series page."""
         newer, older = self.pager_ends(spec, current)
+        level = 3 if spec.lead else 2  # under the "Start here" and "All tips on ..." headings
         context: dict[str, object] = dict(
-            spec=spec, intro=intro, cards=[self.card_html(t, current) for t in spec.tips],
+            spec=spec, intro=intro, cards=[self.card_html(t, current, level) for t in spec.tips],
             pager=self.pager(spec, current), newer=newer, older=older,
             subscribe=Markup(""), years=[], tags=[], series=[],
+            lead=[self.card_html(t, current, level) for t in spec.lead],
         )
         if spec.kind in ("tag", "series"):
             context["subscribe"] = self.subscribe_box(spec.kind, spec.key, current)
@@ -205,12 +219,43 @@ class Views:
         if spec.kind == "tag" and spec.key:
             context["intro"] = intro or self.settings.tags[spec.key].description
         if spec.kind == "tags":
-            context["tags"] = [(info, self.link(Urls.tag(k), current), len(self.catalog.tips_for_tag(k)))
-                               for k, info in self.settings.tags.items()]
+            context["tags"] = self.topics(current)
         if spec.kind == "series-index":
             context["series"] = [(info, self.link(Urls.series(k), current), len(self.catalog.by_series.get(k, ())))
                                  for k, info in self.settings.series.items()]
         return self.render("fragments/index.html", **context)
+
+    def topics(self, current: str) -> list[Topic]:
+        """Every tag of the vocabulary, in its order, as the topics page shows it."""
+        topics = []
+        for key, info in self.settings.tags.items():
+            tips = self.catalog.tips_for_tag(key)
+            start = tuple(Link(t.title, self.card(t, current).url) for t in self.catalog.start_here[key])
+            topics.append(Topic(info, self.link(Urls.tag(key), current), len(tips), start,
+                                self.card(tips[0], current) if tips else None))
+        return topics
+
+    def more_on(self, tip: Tip, current: str) -> tuple[Markup, set[str]]:
+        """The "More on <tag>" block of a tip page: its tags' starting tips (other than itself), and their slugs."""
+        groups = []
+        shown: set[str] = set()
+        for key in tip.tags:
+            starting = [t for t in self.catalog.start_here.get(key, ()) if t is not tip and t.slug not in shown]
+            if starting:
+                info = self.settings.tags[key]
+                groups.append((info.title, self.link(Urls.tag(key), current), len(self.catalog.tips_for_tag(key)),
+                               [self.card(t, current) for t in starting]))
+                shown.update(t.slug for t in starting)
+        if not groups:
+            return Markup(""), shown
+        return self.render("fragments/more_on.html", groups=groups), shown
+
+    def comments(self, tip: Tip, current: str, server: str, thread: str, load: str) -> Markup:
+        """The comments block under a published tip: Isso's widget, fetched only when the reader gets there."""
+        if tip.extra.get("comments") is False or self.catalog.status(tip) != "published":
+            return Markup("")
+        return self.render("fragments/comments.html", server=server.rstrip("/") + "/", thread=thread,
+                           title=tip.title, load=load)
 
     def latest(self, current: str) -> Markup:
         """The home page's block: the newest tips and the way on to the archive."""
@@ -240,11 +285,20 @@ class Views:
             if position.next:
                 neighbours.append(("Next part", self.card(position.next, current)))
         older, newer = self.catalog.older(tip), self.catalog.newer(tip)
+        more_on, shown = self.more_on(tip, current)
+        related = self.catalog.related(tip, self.settings.related_count + len(shown))  # less the tips shown above
+        related = [t for t in related if t.slug not in shown][: self.settings.related_count]
         return self.render(
             "fragments/tip_footer.html",
             series=neighbours,
             older=self.card(older, current) if older else None,
             newer=self.card(newer, current) if newer else None,
-            related=[self.card(t, current) for t in self.catalog.related(tip)],
+            more_on=more_on,
+            related=[self.card(t, current) for t in related],
             subscribe=self.subscribe_box("site", None, current),
         )
+
+    # -- the publisher's voice (issue 16) ------------------------------------------
+    def call_to_action(self, cta: CallToAction | None) -> Markup:
+        """The call to action that closes a tip or digest page ('' when the site has none)."""
+        return self.render("fragments/call_to_action.html", cta=cta) if cta else Markup("")
