@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -457,3 +458,34 @@ def test_serve_search_index_reuse_steps_aside_for_a_search_index_it_does_not_kno
     assert rebuild().ok
     assert any(n.startswith("tipsheet: reuse_on_serve: the search index is built from every page: Material's "
                             "SearchIndex.add_entry_from_context is not the one") for n in site.notices), site.notices
+
+
+# Pagefind names these after their content, which is not the same from one clean build to the next
+# (nor is pagefind-entry.json): they are compared by kind and number, the rest byte for byte.
+PAGEFIND_VARIES = re.compile(r"^pagefind/(filter/.*\.pf_filter|pagefind\..*\.pf_meta|pagefind-entry\.json)$")
+
+
+def test_serve_with_pagefind_search_serves_what_a_clean_build_would(tmp_path):
+    """tipsheet/search writes its index from its own process, beside the build: the stale parts go too."""
+    import shutil
+
+    site, rebuild = serve_builds(tmp_path, kb_tips(10), search={})
+    content = site.root / "content" / "tips"
+    assert rebuild().ok
+    served, snapshots = [], []
+    changes = [CHANGES["edit a tip's text"], CHANGES["delete a tip"], CHANGES["add a tip"]]
+    for n, change in enumerate(changes):
+        change(content)
+        done = rebuild()
+        assert done.ok, done.error
+        served.append(site.output())
+        copy = tmp_path / f"clean{n}"
+        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("site"))
+        snapshots.append((copy, tmp_path / f"clean{n}-site"))
+    for output, clean in zip(served, clean_serve_outputs(snapshots), strict=True):
+        assert any(name.startswith("pagefind/fragment/") for name in output)
+        varies = {name for name in output if PAGEFIND_VARIES.match(name)}
+        alike = {name for name in clean if PAGEFIND_VARIES.match(name)}
+        assert sorted(n.rsplit("/", 1)[0] for n in varies) == sorted(n.rsplit("/", 1)[0] for n in alike)
+        assert output.keys() - varies == clean.keys() - alike
+        assert [name for name in output.keys() - varies if output[name] != clean[name]] == []

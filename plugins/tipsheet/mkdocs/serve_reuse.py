@@ -112,7 +112,7 @@ class ServeReuse:
     def emptied(self) -> None:
         """``on_files``, first: MkDocs has emptied the site folder; the last rebuild's files go back."""
         if self.moving:
-            self.folder.put_back()
+            self.folder.put_back(set(self.written))
 
     def prepare(self, env: Environment, config: MkDocsConfig, files: Files, nav: Navigation) -> None:
         """``on_env``, last: wrap the theme's loader and fingerprint what every page shares."""
@@ -132,7 +132,7 @@ class ServeReuse:
         logging.getLogger(mkdocs_build.__name__).addFilter(self._notices)
 
     def finish(self) -> None:
-        """``on_post_build``, first: delete what the last rebuild wrote and this one did not."""
+        """``on_post_build``, last: delete what the last rebuild wrote and this one did not."""
         logging.getLogger(mkdocs_build.__name__).removeFilter(self._notices)
         if self.moving:
             self.folder.drop_stale(self._back)

@@ -170,10 +170,10 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             self.state.parallel.close()
         if self.state is not None:
             self.state.offloaded.finish()
-        self.session.pages.finish()
 
     @event_priority(-100)  # last: every other plugin has written its files
     def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
+        self.session.pages.finish()  # mkdocs serve: what no one wrote again is not part of the site any more
         if self.staging is not None and self.config.enabled:
             self.staging.finish()
 
