@@ -61,7 +61,7 @@ def load() -> str:
     return os.getloadavg().__repr__() if hasattr(os, "getloadavg") else "?"
 
 
-def make_project(folder: str, n: int, plain: bool) -> None:
+def make_project(folder: str, n: int, plain: bool, search_on_serve: bool = True) -> None:
     os.makedirs(os.path.join(folder, "content"))
     for name in os.listdir(os.path.join(REPO, "content")):
         if name.endswith(".md"):
@@ -80,6 +80,8 @@ def make_project(folder: str, n: int, plain: bool) -> None:
             home = handle.read()
         with open(os.path.join(folder, "content", "index.md"), "w", encoding="utf-8") as handle:
             handle.write(home.replace("template: home.html\n", ""))
+    if not search_on_serve:
+        config = config.replace("  - tipsheet/search\n", "  - tipsheet/search:\n      on_serve: false\n")
     with open(os.path.join(folder, "mkdocs.yml"), "w", encoding="utf-8") as handle:
         handle.write(config)
 
@@ -170,11 +172,11 @@ print("RESULT " + json.dumps({"first": first, "edits": edits, "other": other}))
 """
 
 
-def serve_rebuild(n: int, runs: int) -> None:
+def serve_rebuild(n: int, runs: int, search: bool) -> None:
     """What a writer waits for in `mkdocs serve` after saving: a rebuild in the same process."""
     root = tempfile.mkdtemp(prefix=f"tipsheet-serve-{n}-")
     folder = os.path.join(root, "tipsheet")
-    make_project(folder, n, plain=False)
+    make_project(folder, n, plain=False, search_on_serve=search)
     env = {**ENV}
     env.pop("SOURCE_DATE_EPOCH")  # as a writer runs it: today is today
     done = subprocess.run([sys.executable, "-c", SERVE, folder, str(runs)], cwd=folder, env=env,
@@ -187,7 +189,8 @@ def serve_rebuild(n: int, runs: int) -> None:
 
     result = json.loads(lines[-1][len("RESULT "):])
     median = statistics.median(result["edits"])
-    print(f"{n} tips, mkdocs serve: first build {result['first']:.2f} s; rebuild after editing one tip's text: "
+    label = "" if search else " (tipsheet/search on_serve: false)"
+    print(f"{n} tips, mkdocs serve{label}: first build {result['first']:.2f} s; rebuild after editing one tip's text: "
           f"median {median:.2f} s over {len(result['edits'])} ({median / result['first']:.2f} of the first build)")
     print("  after one " + "; ".join(f"{kind}: {seconds:.2f} s" for kind, seconds in result["other"].items()))
 
@@ -215,6 +218,8 @@ def main() -> int:
     parser.add_argument("--keep", help="keep the generated projects under this folder")
     parser.add_argument("--serve", type=int, metavar="N", help="measure mkdocs serve rebuilds at N tips instead")
     parser.add_argument("--check", type=int, metavar="N", help="measure tipsheet check at N tips instead")
+    parser.add_argument("--serve-without-search", action="store_true",
+                        help="with --serve: tipsheet/search with on_serve: false (no Pagefind index per rebuild)")
     parser.add_argument("--peer-python", metavar="PYTHON",
                         help="a Python with mkdocs-material and mkdocs-rss-plugin: also time the Material blog stack")
     parser.add_argument("--pelican-python", metavar="PYTHON", help="a Python with pelican (default: --peer-python)")
@@ -223,7 +228,7 @@ def main() -> int:
         sys.exit(f"{GEN}: expected the shared tip generator beside the repository")
     print(f"load average at start: {load()}")
     if args.serve:
-        serve_rebuild(args.serve, args.runs)
+        serve_rebuild(args.serve, args.runs, search=not args.serve_without_search)
     elif args.check:
         check(args.check, args.runs)
     else:

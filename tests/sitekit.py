@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -115,6 +116,20 @@ class Site:
         base = url if url.endswith("/") else dirname(url) + "/"
         path = normpath(join("/" + base, href.split("#")[0]))
         return path.lstrip("/") + ("/" if href.split("#")[0].endswith("/") and path != "/" else "")
+
+
+# Pagefind names these after their content, which is not the same from one build of the same site to
+# the next (nor is pagefind-entry.json): byte comparisons take them by folder and number.
+PAGEFIND_VARIES = re.compile(r"^pagefind/(filter/.*\.pf_filter|pagefind\..*\.pf_meta|pagefind-entry\.json)$")
+
+
+def differences(a: Mapping[str, bytes], b: Mapping[str, bytes]) -> list[str]:
+    """Files of two built sites that differ or that only one has (Pagefind's varying files by folder and count)."""
+    varies_a = sorted(name.rsplit("/", 1)[0] for name in a if PAGEFIND_VARIES.match(name))
+    varies_b = sorted(name.rsplit("/", 1)[0] for name in b if PAGEFIND_VARIES.match(name))
+    out = [] if varies_a == varies_b else [f"pagefind: {varies_a} against {varies_b}"]
+    names = {n for n in a.keys() | b.keys() if not PAGEFIND_VARIES.match(n)}
+    return out + sorted(n for n in names if a.get(n) != b.get(n))
 
 
 def merge_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
