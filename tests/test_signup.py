@@ -309,3 +309,15 @@ def test_the_wsgi_entry_without_a_database_answers_503_and_says_why_in_the_log(p
     assert answered == ["503 Service Unavailable"] and b"nothing was changed" in b"".join(body)
     assert not (project / "nowhere.db").exists()
     assert "the list service cannot start: " in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("service", [{"per_client_hourly": 2}], indirect=True)
+def test_tripped_limits_show_in_the_publishers_status(service, project, capsys):
+    for n in range(3):
+        sign_up(service, f"r{n}@example.org")
+    sign_up(service, "bot@example.org", website="http://spam.example/")
+    capsys.readouterr()
+    main(["status"])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Sign-ups")]
+    assert lines == ["Sign-ups, last 24 hours: 2 accepted; LIMITS TRIPPED: 1 refused by the per-client limit, "
+                     "1 honeypot (bots)"]

@@ -121,6 +121,8 @@ class Signups:
                 return Outcome(SUPPRESSED)
             if not self._may_mail(email):
                 log.warning("sign-up: an address reached its mail limit (list bombing?): no mail sent")
+                self.store.db.execute("INSERT INTO signup_log (client, at, outcome) VALUES (?, ?, ?)",
+                                      (client, stamp(), MAIL_LIMIT))
                 return Outcome(MAIL_LIMIT)
             existing = self.store.get(email)
             if existing is not None and existing.status in (ACTIVE, PAUSED):

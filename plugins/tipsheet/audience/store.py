@@ -293,6 +293,12 @@ class Store(Database):
             self.db.execute("UPDATE sends SET finished = ?, sent = sent + ?, failed = ?, bounced = bounced + ?, "
                             "stopped = ? WHERE digest = ?", (stamp(), sent, failed, bounced, stopped[:500], digest))
 
+    def signup_guards(self, hours: int = 24) -> dict[str, int]:
+        """How often each guard of the sign-up form acted in the last ``hours`` (by outcome)."""
+        since = stamp(clock.now() - timedelta(hours=hours))
+        rows = self.db.execute("SELECT outcome, count(*) FROM signup_log WHERE at > ? GROUP BY outcome", (since,))
+        return {str(outcome): int(count) for outcome, count in rows}
+
     def last_sends(self, limit: int = 5) -> list[dict[str, object]]:
         rows = self.db.execute("SELECT * FROM sends ORDER BY started DESC LIMIT ?", (limit,)).fetchall()
         return [dict(row) for row in rows]

@@ -83,6 +83,7 @@ def gather(project: Project) -> dict[str, Any]:
         "scheduled_tips": [_tip(t, project) for t in scheduled],
         "drafts": sum(1 for t in catalog.all if t.draft),
         "schedule": None, "last_sent": None, "due": None, "next": None, "list": None, "rates": None,
+        "signups_24h": {},
         "alarm": False,
     }
     digests = project.digests_config
@@ -98,11 +99,13 @@ def gather(project: Project) -> dict[str, Any]:
             counts = store.counts()
             rates = store.rates(health.WINDOW_DAYS)
             sends = store.last_sends(1)
+            guards = store.signup_guards(24)
             due = report["due"]
             record = store.send_record(due["digest"]) if due else None
         except StoreError as exc:  # pragma: no cover - a database that opened is readable
             raise CliError(str(exc)) from None
     report["list"] = counts
+    report["signups_24h"] = guards
     findings = health.assess(rates)
     report["rates"] = {"days": health.WINDOW_DAYS, **rates,
                        "levels": {f.rate: f.level for f in findings},
@@ -194,6 +197,13 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"List: {listed['active']} active, {listed['pending']} pending, {listed['paused']} paused, "
           f"{listed['unsubscribed']} unsubscribed, {listed['bounced']} bounced; {listed['suppressed']} suppressed "
           "addresses")
+    guards = report.get("signups_24h") or {}
+    if guards:
+        held = {"client-limit": "refused by the per-client limit", "global-limit": "refused by the global limit",
+                "mail-limit": "mails held back (one address asked too often)", "honeypot": "honeypot (bots)"}
+        tripped = [f"{guards[k]} {text}" for k, text in held.items() if guards.get(k)]
+        print(f"Sign-ups, last 24 hours: {guards.get('accepted', 0)} accepted"
+              + (f"; LIMITS TRIPPED: {', '.join(tripped)}" if tripped else ""))
     rates = report["rates"]
     print(f"Last {rates['days']} days: {plural(rates['sent'], 'message')} sent, "
           f"{plural(rates['bounces'], 'hard bounce')} ({rates['bounce_rate']:.2%}), "
