@@ -61,7 +61,7 @@ def load() -> str:
     return os.getloadavg().__repr__() if hasattr(os, "getloadavg") else "?"
 
 
-def make_project(folder: str, n: int, plain: bool, search_on_serve: bool = True) -> None:
+def make_project(folder: str, n: int, plain: bool, search_on_serve: bool = True, search: str = "pagefind") -> None:
     os.makedirs(os.path.join(folder, "content"))
     for name in os.listdir(os.path.join(REPO, "content")):
         if name.endswith(".md"):
@@ -82,6 +82,8 @@ def make_project(folder: str, n: int, plain: bool, search_on_serve: bool = True)
             handle.write(home.replace("template: home.html\n", ""))
     if not search_on_serve:
         config = config.replace("  - tipsheet/search\n", "  - tipsheet/search:\n      on_serve: false\n")
+    if search == "material":  # Material's own search plugin instead of tipsheet/search (Pagefind)
+        config = config.replace("  - tipsheet/search\n", "").replace("plugins:\n", "plugins:\n  - search\n", 1)
     with open(os.path.join(folder, "mkdocs.yml"), "w", encoding="utf-8") as handle:
         handle.write(config)
 
@@ -108,11 +110,11 @@ def peer(layout: str, n: int, python: str, root: str) -> Result:
     return measured(python, folder, "mkdocs", "build", "-q")
 
 
-def bench(n: int, runs: int, keep: str | None, peers: dict[str, str]) -> dict[str, Result]:
+def bench(n: int, runs: int, keep: str | None, peers: dict[str, str], search: str) -> dict[str, Result]:
     root = tempfile.mkdtemp(prefix=f"tipsheet-bench-{n}-", dir=keep)
     projects = {"tipsheet": os.path.join(root, "tipsheet"), "plain": os.path.join(root, "plain")}
     for name, folder in projects.items():
-        make_project(folder, n, plain=name == "plain")
+        make_project(folder, n, plain=name == "plain", search=search)
     names = list(projects) + list(peers)
     results: dict[str, list[Result]] = {name: [] for name in names}
     for _ in range(runs):
@@ -218,6 +220,8 @@ def main() -> int:
     parser.add_argument("--keep", help="keep the generated projects under this folder")
     parser.add_argument("--serve", type=int, metavar="N", help="measure mkdocs serve rebuilds at N tips instead")
     parser.add_argument("--check", type=int, metavar="N", help="measure tipsheet check at N tips instead")
+    parser.add_argument("--search", choices=("pagefind", "material"), default="pagefind",
+                        help="the site's search: tipsheet/search as in mkdocs.yml, or Material's search plugin")
     parser.add_argument("--serve-without-search", action="store_true",
                         help="with --serve: tipsheet/search with on_serve: false (no Pagefind index per rebuild)")
     parser.add_argument("--peer-python", metavar="PYTHON",
@@ -243,8 +247,8 @@ def builds(args: argparse.Namespace) -> None:
         peers["material-blog"] = args.peer_python
     if args.pelican_python or args.peer_python:
         peers["pelican"] = args.pelican_python or args.peer_python
-    print(f"median of {args.runs} builds each; peak = maximum resident set of the build process "
-          "(workers = of the processes it forked)")
+    print(f"median of {args.runs} builds each; search: {args.search}; peak = maximum resident set of the build "
+          "process (workers = of the processes it started)")
     head = (f"{'N tips':>7} | {'tipsheet s':>10} {'peak MB':>8} {'workers':>8} | {'plain s':>8} {'peak MB':>8} "
             f"| {'ratio':>5}")
     if "material-blog" in peers:
@@ -254,7 +258,7 @@ def builds(args: argparse.Namespace) -> None:
     print(head)
     results = {}
     for n in args.n:
-        r = results[n] = bench(n, args.runs, args.keep, peers)
+        r = results[n] = bench(n, args.runs, args.keep, peers, args.search)
         (ts, tm, tw), (ps, pm, _) = r["tipsheet"], r["plain"]
         line = f"{n:>7} | {ts:>10.2f} {tm:>8.0f} {tw:>8.0f} | {ps:>8.2f} {pm:>8.0f} | {ts / ps:>5.2f}"
         for name in ("material-blog", "pelican"):
