@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -117,6 +118,20 @@ class Site:
         return path.lstrip("/") + ("/" if href.split("#")[0].endswith("/") and path != "/" else "")
 
 
+# Pagefind names these after their content, which is not the same from one build of the same site to
+# the next (nor is pagefind-entry.json): byte comparisons take them by folder and number.
+PAGEFIND_VARIES = re.compile(r"^pagefind/(filter/.*\.pf_filter|pagefind\..*\.pf_meta|pagefind-entry\.json)$")
+
+
+def differences(a: Mapping[str, bytes], b: Mapping[str, bytes]) -> list[str]:
+    """Files of two built sites that differ or that only one has (Pagefind's varying files by folder and count)."""
+    varies_a = sorted(name.rsplit("/", 1)[0] for name in a if PAGEFIND_VARIES.match(name))
+    varies_b = sorted(name.rsplit("/", 1)[0] for name in b if PAGEFIND_VARIES.match(name))
+    out = [] if varies_a == varies_b else [f"pagefind: {varies_a} against {varies_b}"]
+    names = {n for n in a.keys() | b.keys() if not PAGEFIND_VARIES.match(n)}
+    return out + sorted(n for n in names if a.get(n) != b.get(n))
+
+
 def merge_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
     config = copy.deepcopy(BASE)
     plugin_conf: dict[str, dict[str, Any]] = {
@@ -213,24 +228,53 @@ def run_build(site: Site, command: str = "build", config: MkDocsConfig | None = 
 
 FRESH_BUILD = """
 import json, logging, sys
+import os, time
 import tipsheet.mkdocs.forking as forking
+import tipsheet.mkdocs.parallel_markdown as parallel_markdown
 import tipsheet.mkdocs.parallel_pages as parallel_pages
-import tipsheet.mkdocs.tips as tips_plugin
+import tipsheet.mkdocs.parallel_tips as parallel_tips
+import tipsheet.mkdocs.shortcuts as shortcuts
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 options = json.loads(sys.argv[2])
 forking.MIN_PAGES = options["min_pages"]
-forking.workers = tips_plugin.workers = lambda: options["workers"]
-if options["crash_pages"]:
-    def crash(self, pages):
-        raise RuntimeError("worker dies")
-    parallel_pages.OffloadedPages._build = crash
+forking.WAIT_FLOOR = options["wait_floor"]
+forking.workers = shortcuts.workers = lambda: options["workers"]
+parent = os.getpid()
+def failing(kind):
+    def work(*args):
+        if os.getpid() == parent:  # only ever in the worker: the parent does the share as usual
+            return original[kind](*args)
+        if options[kind] == "crash":
+            raise RuntimeError("worker dies")
+        time.sleep(3600)  # "hang"
+    return work
+original = {"pages": parallel_pages.OffloadedPages._build, "markdown": parallel_markdown.ParallelMarkdown._render_chunk,
+            "tips": parallel_tips.load_file}
+if options["pages"]:
+    parallel_pages.OffloadedPages._build = failing("pages")
+if options["markdown"]:
+    parallel_markdown.ParallelMarkdown._render_chunk = failing("markdown")
+if options["tips"]:
+    parallel_tips.load_file = failing("tips")
+if options["patch"]:  # an MkDocs release whose internal differs (here: a wrapper around it)
+    import mkdocs.commands.build as mkdocs_build
+    inner = getattr(mkdocs_build, options["patch"])
+    def changed(*args, **kwargs):
+        return inner(*args, **kwargs)
+    setattr(mkdocs_build, options["patch"], changed)
 forks = []
 result = forking.ForkJob.result
 def counted(self):
     value = result(self)
-    forks.append({"forked": self.pid > 0, "returned": value is not None})
+    try:
+        os.kill(self.pid, 0)
+        gone = False
+    except OSError:
+        gone = True
+    forks.append({"forked": self.pid > 0, "returned": value is not None, "timed_out": self.timed_out,
+                  "reaped": gone})
     return value
 forking.ForkJob.result = counted
 records = []
@@ -261,21 +305,26 @@ class FreshBuild:
         return [message for name, message in self.records if name == level]
 
 
-def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, crash_pages: bool = False) -> FreshBuild:
+def build_in_fresh_process(site: Site, workers: int = 3, min_pages: int = 5, pages: str = "", markdown: str = "",
+                           tips: str = "", wait_floor: float = 30.0, patch: str = "") -> FreshBuild:
     """A real build in a new, single-threaded Python process, as `mkdocs build` runs.
 
     Forking is only allowed in a process with one thread; a test process has others (servers
     from other tests), so the forked build is tested here, with the number of workers given
-    rather than the machine's CPUs, and each fork's outcome reported back.
+    rather than the machine's CPUs, and each fork's outcome reported back (whether it forked,
+    returned its work, was stopped for taking too long, and is gone).  ``pages``, ``markdown`` and
+    ``tips`` make that worker "crash" or "hang" (in the worker only); ``patch`` replaces that function
+    of ``mkdocs.commands.build`` with a wrapper, as a new MkDocs release would change it.
     """
     import json
     import subprocess
     import sys
 
-    options = json.dumps({"workers": workers, "min_pages": min_pages, "crash_pages": crash_pages})
+    options = json.dumps({"workers": workers, "min_pages": min_pages, "pages": pages, "markdown": markdown,
+                          "tips": tips, "wait_floor": wait_floor, "patch": patch})
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-c", FRESH_BUILD, str(site.config_file), options], cwd=site.root,
-                          env=env, capture_output=True, text=True)
+                          env=env, capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT=")]
     assert done.returncode == 0 and lines, done.stderr[-3000:]
     result = json.loads(lines[-1].removeprefix("RESULT="))

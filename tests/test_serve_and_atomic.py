@@ -9,12 +9,12 @@ import sys
 import pytest
 from mkdocs.config import load_config
 
-from sitekit import Site, run_build, tip, write_project
+from sitekit import Site, differences, run_build, tip, write_project
 
 
-def serve_builds(tmp_path, files):
+def serve_builds(tmp_path, files, **config):
     """A project built as `mkdocs serve` builds it: one startup, then a build per change."""
-    config_file = write_project(tmp_path / "p", files)
+    config_file = write_project(tmp_path / "p", files, **config)
     site = Site(tmp_path / "p", config_file)
     config = load_config(str(config_file))
     config.plugins.on_startup(command="serve", dirty=False)
@@ -153,7 +153,12 @@ def test_serve_reuses_unchanged_tips_and_still_reports_their_warnings(tmp_path, 
     converted.clear()
     (content / "c.md").write_text(tip("Gamma", date="2026-11-17"))
     rebuild()
-    assert sorted(converted) == ["tips/a.md", "tips/b.md", "tips/c.md"]  # a new file: links may resolve anew
+    assert converted == ["tips/c.md"]  # a new tip that no link looks for: only itself
+    converted.clear()
+    (content / "missing.md").write_text(tip("Missing no more", date="2026-11-18"))
+    rebuild()
+    assert sorted(converted) == ["tips/a.md", "tips/missing.md"]  # a's link looked for it: a is rendered again
+    assert not [w for w in site.warnings if "missing.md" in w]
 
 
 def test_serve_updates_links_when_a_linked_tip_changes_its_slug(tmp_path):
@@ -299,3 +304,177 @@ def test_a_tip_whose_file_another_plugin_removed_is_on_no_card_and_in_no_feed(bu
     assert site.warnings == ["tipsheet: content/tips/gone.md: file: expected MkDocs to build it, got no such file "
                              "among its documentation files (a plugin listed before tipsheet/tips removed it); left "
                              "out of every page and feed"]
+
+
+# -- mkdocs serve reuses what an edit did not change, and serves what a clean build would ---------------
+
+CLEAN_SERVE_BUILDS = """
+import json, os, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+for project, out in json.loads(sys.argv[1]):
+    os.chdir(project)
+    config = load_config(os.path.join(project, "mkdocs.yml"), site_dir=out)
+    config.plugins.on_startup(command="serve", dirty=False)  # a new session: nothing to reuse
+    build(config, serve_url=config.site_url)
+"""
+
+
+def clean_serve_outputs(snapshots):
+    """Each (project copy, output folder) built as the first build of a new `mkdocs serve`, in a fresh process."""
+    import json
+    import shutil
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    pairs = json.dumps([[str(project), str(out)] for project, out in snapshots])
+    done = subprocess.run([sys.executable, "-c", CLEAN_SERVE_BUILDS, pairs], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    outputs = []
+    for project, out in snapshots:
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+        shutil.rmtree(project)
+    return outputs
+
+
+def kb_tips(n=24):
+    tags = ["sports", "government", "responsiveness", "persistence"]
+    out = {"about.md": "# About\n\nWho writes the tips.\n"}
+    for i in range(n):
+        year = 2025 if i >= n // 2 else 2026
+        day = f"{year}-{(i % 11) + 1:02d}-{(i % 27) + 1:02d}"
+        body = f"Tip {i} opens here.\n\n<!-- more -->\n\nSee [the first tip](t0.md) and *more*.\n\n## Part {i}\n\nText."
+        out[f"tips/t{i}.md"] = tip(f"Tip {i}", date=day, tags=[tags[i % 4], tags[(i + 1) % 4]], body=body,
+                                   series="first-steps" if i % 6 == 0 else None)
+    return out
+
+
+CHANGES = {
+    "edit a tip's text": lambda c: (c / "t5.md").write_text(
+        (c / "t5.md").read_text().replace("Tip 5 opens here.", "Tip 5 opens here, edited.")),
+    "add a tip": lambda c: (c / "new.md").write_text(tip("A new tip", date="2026-11-20", tags=["sports"])),
+    "delete a tip": lambda c: (c / "t7.md").unlink(),
+    "retag a tip": lambda c: (c / "t3.md").write_text(
+        (c / "t3.md").read_text().replace("- persistence", "- government")),
+    "re-date a tip": lambda c: (c / "t2.md").write_text(
+        (c / "t2.md").read_text().replace("date: '2026-03-03'", "date: '2025-01-09'")),
+    "rename a slug": lambda c: (c / "t0.md").write_text(
+        (c / "t0.md").read_text().replace("title: Tip 0\n", "title: Tip 0\nslug: the-very-first\n")),
+    "draft a tip": lambda c: (c / "t9.md").write_text(
+        (c / "t9.md").read_text().replace("---\n\n", "draft: true\n---\n\n")),
+    "edit a theme override": lambda c: (c.parent.parent / "overrides" / "main.html").write_text(
+        OVERRIDE.replace("Read on", "Keep reading")),
+    "edit the site's config": lambda c: (c.parent.parent / "mkdocs.yml").write_text(
+        (c.parent.parent / "mkdocs.yml").read_text().replace("Tips for tests.", "Tips for tests, revised.")),
+}
+OVERRIDE = '{% extends "base.html" %}\n{% block footer %}<p class="read-on">Read on</p>{{ super() }}{% endblock %}\n'
+THEMED = {"theme": {"name": "material", "font": False, "language": "en", "custom_dir": "overrides"}}
+
+
+def test_serve_rebuilds_after_every_kind_of_change_are_byte_identical_to_clean_builds(tmp_path):
+    import shutil
+
+    (tmp_path / "p" / "overrides").mkdir(parents=True)
+    (tmp_path / "p" / "overrides" / "main.html").write_text(OVERRIDE)
+    site, rebuild = serve_builds(tmp_path, kb_tips(), **THEMED)
+    content = site.root / "content" / "tips"
+    assert rebuild().ok
+    plugin = site.config.plugins["tipsheet/tips"]
+    served, snapshots, reuse = [], [], {}
+    for n, (kind, change) in enumerate(CHANGES.items()):
+        before = (content / "t2.md").read_text()
+        change(content)
+        assert before != (content / "t2.md").read_text() or kind != "re-date a tip"  # the change did change it
+        done = rebuild()
+        assert done.ok, (kind, done.error)
+        served.append((kind, site.output()))
+        reuse[kind] = dict(plugin.session.pages.stats)
+        copy = tmp_path / f"clean{n}"
+        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("site"))
+        snapshots.append((copy, tmp_path / f"clean{n}-site"))
+    for (kind, output), clean in zip(served, clean_serve_outputs(snapshots), strict=True):
+        assert differences(output, clean) == [], kind
+    pages = len([name for name in served[0][1] if name.endswith(".html")])
+    assert "Keep reading" in served[-2][1]["tips/t1/index.html"].decode()
+    for kind, stats in reuse.items():  # each rebuild reused most pages and rewrote few files
+        if kind not in ("edit the site's config", "edit a theme override"):
+            assert stats.get("reused", 0) > pages // 2, (kind, stats, pages)
+            assert stats.get("unwritten", 0) > pages // 2, (kind, stats, pages)
+    assert reuse["edit the site's config"].get("reused", 0) == 0  # mkdocs.yml changed: every page rendered
+    assert reuse["edit a theme override"].get("reused", 0) == 0  # a template changed: every page rendered
+
+
+PAGE_HOOK = """
+def on_post_page(output, page, config):
+    return output.replace("</body>", "<!-- seen by a hook --></body>")
+"""
+
+
+def test_serve_reuse_steps_aside_for_a_plugin_with_page_hooks_it_does_not_know(tmp_path):
+    hook = tmp_path / "stamp.py"
+    hook.write_text(PAGE_HOOK)
+    site, rebuild = serve_builds(tmp_path, kb_tips(8), hooks=[str(hook)])
+    assert rebuild().ok
+    (site.root / "content" / "tips" / "t1.md").write_text(tip("Tip 1 again", date="2026-02-02"))
+    assert rebuild().ok
+    plugin = site.config.plugins["tipsheet/tips"]
+    assert plugin.session.pages.stats.get("reused", 0) == 0
+    assert any(n.startswith("tipsheet: reuse_on_serve is off for this build: the page hooks of ") and "stamp.py" in n
+               for n in site.notices), site.notices
+    assert "seen by a hook" in site.read("tips/t3/")
+
+
+def test_serve_reuse_checks_itself_and_steps_aside_when_a_kept_page_would_differ(tmp_path, monkeypatch):
+    """If the inputs of a page missed something it shows, the first reused page of its kind gives it away."""
+    import tipsheet.mkdocs.serve_reuse as serve_reuse
+
+    monkeypatch.setattr(serve_reuse, "page_inputs", lambda page: page.file.src_uri)  # blind to every change
+    site, rebuild = serve_builds(tmp_path, kb_tips(8))
+    assert rebuild().ok
+    content = site.root / "content" / "tips"
+    (content / "t0.md").write_text((content / "t0.md").read_text().replace("Tip 0 opens here.", "Tip 0, edited."))
+    assert rebuild().ok
+    assert "Tip 0, edited." in site.read("tips/t0/")
+    assert any(n.startswith("tipsheet: reuse on mkdocs serve is off until serve restarts: ")
+               and "rendered differently from its kept HTML" in n for n in site.notices), site.notices
+    (content / "t1.md").write_text((content / "t1.md").read_text().replace("Tip 1 opens here.", "Tip 1, edited."))
+    assert rebuild().ok
+    assert "Tip 1, edited." in site.read("tips/t1/")  # off for the rest of the session
+
+
+def test_serve_search_index_reuse_steps_aside_for_a_search_index_it_does_not_know(tmp_path, monkeypatch):
+    from material.plugins.search.plugin import SearchIndex
+
+    original = SearchIndex.add_entry_from_context
+
+    def add_entry_from_context(self, page):  # a Material release that indexes differently
+        original(self, page)
+
+    monkeypatch.setattr(SearchIndex, "add_entry_from_context", add_entry_from_context)
+    site, rebuild = serve_builds(tmp_path, kb_tips(4))
+    assert rebuild().ok
+    assert rebuild().ok
+    assert any(n.startswith("tipsheet: reuse_on_serve: the search index is built from every page: Material's "
+                            "SearchIndex.add_entry_from_context is not the one") for n in site.notices), site.notices
+
+
+def test_serve_with_pagefind_search_serves_what_a_clean_build_would(tmp_path):
+    """tipsheet/search writes its index from its own process, beside the build: the stale parts go too."""
+    import shutil
+
+    site, rebuild = serve_builds(tmp_path, kb_tips(10), search={})
+    content = site.root / "content" / "tips"
+    assert rebuild().ok
+    served, snapshots = [], []
+    changes = [CHANGES["edit a tip's text"], CHANGES["delete a tip"], CHANGES["add a tip"]]
+    for n, change in enumerate(changes):
+        change(content)
+        done = rebuild()
+        assert done.ok, done.error
+        served.append(site.output())
+        copy = tmp_path / f"clean{n}"
+        shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("site"))
+        snapshots.append((copy, tmp_path / f"clean{n}-site"))
+    for output, clean in zip(served, clean_serve_outputs(snapshots), strict=True):
+        assert any(name.startswith("pagefind/fragment/") for name in output)
+        assert differences(output, clean) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .fields import build_tip
@@ -102,13 +103,19 @@ def load_file(tip_file: TipFile, settings: Settings) -> tuple[Tip | None, list[P
     return build_tip(source, tip_file.path, tip_file.src_uri, settings)
 
 
-def load_tips(docs_dir: str, project_dir: str, settings: Settings) -> Loaded:
-    """Read every tip; check what can only be checked across files (unique slugs, the tags' start_here)."""
+ReadTip = Callable[[TipFile, Settings], tuple[Tip | None, list[Problem]]]
+
+
+def load_tips(docs_dir: str, project_dir: str, settings: Settings, read: ReadTip = load_file) -> Loaded:
+    """Read every tip; check what can only be checked across files (unique slugs, the tags' start_here).
+
+    ``read`` reads one file (``mkdocs serve`` passes one that reuses an unchanged file's tip).
+    """
     files, problems = discover(docs_dir, project_dir, settings.tips_dir)
     loaded = Loaded(problems=problems, files=files)
     by_slug: dict[str, Tip] = {}
     for tip_file in files:
-        tip, found = load_file(tip_file, settings)
+        tip, found = read(tip_file, settings)
         loaded.problems.extend(found)
         if tip is None:
             continue

@@ -19,6 +19,7 @@ would otherwise compare by their wall-clock reading.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +50,7 @@ class Period:
     id: str  # '2024-W46', '2024-11' or (scheduled) '2024-11-19', the day it goes out
     kind: str
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - periods are small values; a label is asked for many times
     def label(self, language: str) -> str:
         if self.kind == SCHEDULED:
             return format_date(self.end.date(), format="long", locale=language)

@@ -157,6 +157,7 @@ class TipsConfig(Config):
     cache_theme_fragments = c.Type(bool, default=True)
     reuse_markdown = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
+    reuse_on_serve = c.Type(bool, default=True)
     redirects = c.Optional(c.Type(str))  # the redirects file `tipsheet import` writes (see mkdocs/redirects.py)
     call_to_action = c.SubConfig(CallToActionConfig)  # closes every tip page and every digest
     deploy = c.SubConfig(DeployConfig)  # tipsheet publish

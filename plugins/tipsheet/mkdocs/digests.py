@@ -13,6 +13,7 @@ never become pages of their own.
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -129,14 +130,15 @@ class DigestsPlugin(BasePlugin[DigestsConfig]):
         views = state.require_views()
         subscribe = state.email_link
         others = [(f"{state.settings.tags[t].title} digests", Urls.digest_index(t)) for t in self.config.tags]
-        for page in self._pages:
+        for page in self._pages:  # made when needed: by a forked worker, when one builds these pages
             spec = page.spec
             if spec.kind == DIGESTS:
-                page.content = str(digests_index(views, spec, others if spec.key is None else [], page.url, subscribe))
+                page.defer(partial(lambda s, u, o: str(digests_index(views, s, o, u, subscribe)), spec, page.url,
+                                   others if spec.key is None else []))
             else:
-                digest = spec.entries[0]
-                page.content = str(digest_page(views, spec, page.url, subscribe, self._note_views.get(
-                    digest.period.id), state.voice))
+                note = self._note_views.get(spec.entries[0].period.id)
+                page.defer(partial(lambda s, u, n: str(digest_page(views, s, u, subscribe, n, state.voice)), spec,
+                                   page.url, note))
 
     def check_emails(self, state: BuildState) -> None:
         """Render the site's digest emails; every one over the size limit is named in one error.

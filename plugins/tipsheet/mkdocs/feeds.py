@@ -29,6 +29,7 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
         self._scopes: list[feeds.Scope] = []
         self._site_name = ""
         self._head = make_env().get_template("fragments/feed_links.html")
+        self._heads: dict[tuple[tuple[str, str, str], ...], str] = {}  # the same links: the same <link>s
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Present so that ``mkdocs serve`` keeps this object; state is reset in ``on_config``."""
@@ -36,6 +37,7 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._files = {}
         self._scopes = []
+        self._heads = {}
         if self.config.enabled:
             require_site_url(config, "tipsheet/feeds")
             if self.config.limit < 1:
@@ -100,6 +102,8 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
         site_url = config.site_url or ""
         links = [(f"{s.title} ({feeds.LABELS[k]})", feeds.MEDIA_TYPES[k], absolute(site_url, s.path(k)))
                  for s in wanted for k in s.kinds(self.options)]
-        head = self._head.render(links=links)
+        head = self._heads.get(tuple(links))
+        if head is None:
+            head = self._heads[tuple(links)] = self._head.render(links=links)
         return output.replace("</head>", head + "</head>", 1)
 

@@ -6,8 +6,16 @@ large share of the build.  Python-Markdown is made to be reused: ``reset()``
 clears every extension's state between documents.  This does what
 ``Page.render`` does, step for step, including MkDocs' own link rewriting,
 anchor and title processors (registered anew for each page, replacing the
-previous page's), on a shared instance.  A test renders sites both ways and
-compares every output byte.
+previous page's), on a shared instance.
+
+It stands on ground that is checked once per build (:func:`.ground.markdown_reuse`):
+a ``Page.render`` this copy was made from (MkDocs 1.6.1 or ProperDocs 1.6.7,
+which differ in when they keep links to anchors), and extensions known to
+reset fully (``footnotes`` with ``UNIQUE_IDS`` does not).  Should the shared
+instance still fail on a page that MkDocs' own rendering renders, it steps
+aside for the rest of the build with one INFO line; a page that MkDocs cannot
+render either is the tip's own error.  Tests render sites both ways and
+compare every output byte.
 
 A rendering is kept as a plain :class:`Rendition` (text, tokens, sets), so it
 can also be produced in another process (:mod:`.parallel_markdown`) and
@@ -22,14 +30,18 @@ from typing import Any
 
 import markdown
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure import pages as mkdocs_pages
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .forking import Capture, Records, replay
+from .forking import Records, replay
+from .ground import RENDER_LINKS_ALWAYS
 
+log = get_plugin_logger(__name__)
 _mkdocs_log = logging.getLogger(mkdocs_pages.__name__)
+Lookup = tuple[str, "str | None", bool]  # a path a page's links looked up: (src_uri, its URL or None, excluded)
 
 
 @dataclass
@@ -42,34 +54,64 @@ class Rendition:
     title: str | None
     anchors: set[str]
     links: dict[str, dict[str, str]] | None  # linked file's src_uri -> {anchor: original link}
+    lookups: tuple[Lookup, ...] = ()  # what the rendering looked up among the site's files, and found
     records: Records = field(default_factory=list)  # (logger, level, message)
 
 
+class _RecordingFiles:
+    """The site's files as a page's link processor sees them, noting every path it looks up."""
+
+    def __init__(self, files: Files) -> None:
+        self._files = files
+        self.lookups: dict[str, Lookup] = {}
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = self._files.get_file_from_path(path)
+        self.lookups[path] = _lookup(path, found)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._files, name)
+
+
+def _lookup(path: str, found: File | None) -> Lookup:
+    return (path, None, False) if found is None else (path, found.url, found.inclusion.is_excluded())
+
+
+def still_found(files: Files, lookups: tuple[Lookup, ...]) -> bool:
+    """Whether every path a rendering looked up is still found as it was (same URL, same inclusion)."""
+    return all(_lookup(seen[0], files.get_file_from_path(seen[0])) == seen for seen in lookups)
+
+
 class SharedMarkdown:
-    def __init__(self, config: MkDocsConfig) -> None:
+    def __init__(self, config: MkDocsConfig, variant: str) -> None:
         self._md = markdown.Markdown(extensions=config["markdown_extensions"],
                                      extension_configs=config["mdx_configs"] or {})
+        self._links_always = variant == RENDER_LINKS_ALWAYS
+        self.broken: str | None = None  # why the shared instance stepped aside in this build
 
     def convert(self, page: Page, config: MkDocsConfig, files: Files) -> Rendition:
-        """What ``Page.render`` (MkDocs 1.6) computes, on the shared instance."""
+        """What ``Page.render`` computes, on the shared instance."""
         if page.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         md = self._md
         md.reset()
+        seen = _RecordingFiles(files)
         raw_html = mkdocs_pages._RawHTMLPreprocessor()
         raw_html._register(md)
-        anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(page.file, files, config)
+        anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(page.file, seen, config)  # type: ignore[arg-type]
         anchors._register(md)
-        relative = mkdocs_pages._RelativePathTreeprocessor(page.file, files, config)
+        relative = mkdocs_pages._RelativePathTreeprocessor(page.file, seen, config)  # type: ignore[arg-type]
         relative._register(md)
         title = mkdocs_pages._ExtractTitleTreeprocessor()
         title._register(md)
         content = md.convert(page.markdown)
         links = None
-        if _mkdocs_log.getEffectiveLevel() > logging.DEBUG:
+        if self._links_always or _mkdocs_log.getEffectiveLevel() > logging.DEBUG:
             links = {f.src_uri: dict(v) for f, v in relative.links_to_anchors.items()}
         return Rendition(page.markdown, content, list(getattr(md, "toc_tokens", [])), title.title,
-                         anchors.present_anchor_ids | raw_html.present_anchor_ids, links)
+                         anchors.present_anchor_ids | raw_html.present_anchor_ids, links,
+                         tuple(seen.lookups.values()))
 
     @staticmethod
     def apply(page: Page, rendition: Rendition, files: Files) -> None:
@@ -82,60 +124,27 @@ class SharedMarkdown:
             linked = {files.get_file_from_path(uri): v for uri, v in rendition.links.items()}
             page.links_to_anchors = {f: v for f, v in linked.items() if f is not None}
 
-    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
-        self.apply(page, self.convert(page, config, files), files)
+    def rendition(self, page: Page, config: MkDocsConfig, files: Files) -> Rendition | None:
+        """The page's rendition; None when MkDocs' own ``Page.render`` rendered it instead.
 
-
-class RenditionCache:
-    """Renditions kept from one ``mkdocs serve`` rebuild to the next.
-
-    A tip's HTML depends on its Markdown, its own URL, the Markdown settings
-    and the URL of every file it may link to.  The key holds the first three
-    and a fingerprint of all files' URLs, so an edited tip is rendered again,
-    and adding, removing or moving any file renders everything again.  The
-    warnings a rendering logged are stored and logged again on reuse.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple[str, str, str, int], Rendition] = {}
-        self._fingerprint = 0
-
-    def start_build(self, config: MkDocsConfig, files: Files) -> None:
-        settings = repr((config["markdown_extensions"], config["mdx_configs"], config.use_directory_urls,
-                         config.validation))
-        self._fingerprint = hash((settings, tuple((f.src_uri, f.url) for f in files)))
-        self._entries = {k: v for k, v in self._entries.items() if k[3] == self._fingerprint}
-
-    def render(self, shared: SharedMarkdown, page: Page, config: MkDocsConfig, files: Files) -> None:
-        key = (page.file.src_uri, page.url, page.markdown or "", self._fingerprint)
-        cached = self._entries.get(key)
-        if cached is not None:
-            shared.apply(page, cached, files)
-            return
-        capture = Capture()
-        loggers = [logging.getLogger("mkdocs"), logging.getLogger("MARKDOWN")]
-        for logger in loggers:
-            logger.addHandler(capture)
-        try:
-            rendition = shared.convert(page, config, files)
-        finally:
-            for logger in loggers:
-                logger.removeHandler(capture)
-        shared.apply(page, rendition, files)  # its warnings were logged as it rendered
-        rendition.records = capture.records  # to be logged again whenever it is reused
-        self._entries[key] = rendition
-
-
-class CachedMarkdown:
-    """A SharedMarkdown that reuses the previous rebuild's renditions (``mkdocs serve``)."""
-
-    def __init__(self, shared: SharedMarkdown, cache: RenditionCache) -> None:
-        self.shared = shared
-        self.cache = cache
-        self.started = False
+        If the shared instance fails where MkDocs' own rendering does not, the
+        failure is this shortcut's, not the tip's: it steps aside for the rest
+        of the build.  If MkDocs fails too, that error is the page's.
+        """
+        if self.broken is None:
+            try:
+                return self.convert(page, config, files)
+            except Exception as exc:  # tried again below, the way MkDocs renders
+                failure = exc
+            mkdocs_pages.Page.render(page, config, files)
+            self.broken = f"{type(failure).__name__}: {failure}"
+            log.info(f"reuse_markdown is off for the rest of this build: the shared Markdown instance failed on "
+                     f"{page.file.src_uri} ({self.broken}), which MkDocs' own rendering renders")
+            return None
+        mkdocs_pages.Page.render(page, config, files)
+        return None
 
     def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
-        if not self.started:  # every plugin's on_files is done: the files and their URLs are final
-            self.cache.start_build(config, files)
-            self.started = True
-        self.cache.render(self.shared, page, config, files)
+        rendition = self.rendition(page, config, files)
+        if rendition is not None:
+            self.apply(page, rendition, files)

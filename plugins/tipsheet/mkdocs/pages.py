@@ -9,6 +9,7 @@ because MkDocs renders theme templates without autoescape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from markupsafe import Markup, escape
@@ -64,12 +65,26 @@ class TipPage(Page):
 
 
 class IndexPage(Page):
-    """An archive, tag, series or digest page, made in memory and filled in ``on_env``."""
+    """An archive, tag, series or digest page, made in memory and filled in ``on_env``.
+
+    Its HTML may be made later (:meth:`defer`): when the generated pages are built by a
+    forked worker, only the worker makes it (see parallel_pages).
+    """
 
     def __init__(self, spec: PageSpec, file: File, config: MkDocsConfig, update_date: str) -> None:
         super().__init__(None, file, config)
         self.spec = spec
         self.update_date = update_date
+        self.fill: Callable[[], str] | None = None
+
+    def defer(self, fill: Callable[[], str]) -> None:
+        """``fill()`` makes this page's HTML, when it is needed (:meth:`filled`)."""
+        self.fill = fill
+
+    def filled(self) -> None:
+        """Make the page's HTML now, if it was deferred."""
+        if self.fill is not None:
+            self.content, self.fill = self.fill(), None
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.meta = {"title": safe(self.spec.heading), "search": {"exclude": True}}

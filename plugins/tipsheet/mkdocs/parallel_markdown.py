@@ -9,8 +9,9 @@ the same code and return plain :class:`Rendition` objects.  When MkDocs
 reaches a tip of a child's share, the parent takes the child's rendition if
 the Markdown it was given is exactly the one MkDocs now holds (another
 plugin's ``on_page_markdown`` may have changed it); otherwise, or if a child
-failed, the tip is rendered in the parent as usual.  Warnings a child logged
-are replayed in page order, so ``--strict`` counts them.
+failed, the tip is rendered in the parent as usual (as it is, too, when the
+shared instance stepped aside in the parent).  Warnings a child logged are
+replayed in page order, so ``--strict`` counts them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class ParallelMarkdown:
             self.started = True
             self._start(page, config, files)
         rendition = self._take(page)
-        if rendition is not None and rendition.markdown == page.markdown:
+        if rendition is not None and rendition.markdown == page.markdown and self.shared.broken is None:
             self.shared.apply(page, rendition, files)
         else:
             self.shared.render(page, config, files)

@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page
 
 from . import forking
 from .forking import ForkJob, can_fork, replay
+from .pages import IndexPage
 
 EMPTY_TEMPLATE = "tipsheet/built-elsewhere.html"
 
@@ -60,9 +61,11 @@ class OffloadedPages:
         self._args = (config, doc_files, nav, env)
         self._job = ForkJob(lambda: self._build(pages))
         self._pages = pages
-        for page in pages:
+        for page in pages:  # here, an empty page that MkDocs does not write; the worker makes the real one
             self._templates[page.file.src_uri] = page.meta.get("template")
             page.meta["template"] = EMPTY_TEMPLATE
+            if isinstance(page, IndexPage) and page.fill is not None:
+                page.content = ""
         self._filter = _SkipNotices({p.file.src_uri for p in pages})
         logging.getLogger(mkdocs_build.__name__).addFilter(self._filter)
         return True
@@ -71,6 +74,8 @@ class OffloadedPages:
         assert self._args is not None
         config, doc_files, nav, env = self._args
         for page in pages:
+            if isinstance(page, IndexPage):
+                page.filled()
             mkdocs_build._build_page(page, config, doc_files, nav, env)  # type: ignore[arg-type]
         return len(pages)
 
@@ -95,6 +100,8 @@ class OffloadedPages:
         assert self._args is not None
         config, doc_files, nav, env = self._args
         for page in self._pages:
+            if isinstance(page, IndexPage):
+                page.filled()
             mkdocs_build._build_page(page, config, doc_files, nav, env)  # type: ignore[arg-type]
 
     def abandon(self) -> None:

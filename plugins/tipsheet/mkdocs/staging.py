@@ -6,7 +6,12 @@ a half-built site where a good one was.  We point MkDocs at a sibling folder
 and swap it into place at the very end of ``on_post_build``, unless the
 build is failing: an exception on the way (``on_build_error``), or warnings
 that ``--strict`` is about to turn into an abort (counted here, the way
-MkDocs counts them).
+MkDocs counts them: on the engine's logger, ``mkdocs`` or ``properdocs``).
+
+It stands on ``build`` writing nothing after ``on_post_build`` and counting
+warnings as it does in MkDocs 1.6.1 and ProperDocs 1.6.7
+(:func:`.ground.staging`); otherwise the site is built in place, as MkDocs
+does, and one INFO line says so.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
+
+from . import engine, ground
 
 log = get_plugin_logger(__name__)
 
@@ -88,6 +95,11 @@ class Staging:
     def begin(self, config: MkDocsConfig) -> None:
         """Redirect this build's output; called from ``on_config``."""
         if self.final is None:
+            moved = ground.staging()
+            if moved is not None:
+                log.info(f"the site is built in place, as MkDocs does: {moved}, so a failed build can leave "
+                         "it half-built")
+                return
             self.final = os.path.realpath(config.site_dir)
             self.staging = self.final.rstrip(os.sep) + self.SUFFIX
             parent = os.path.dirname(self.final)
@@ -105,13 +117,13 @@ class Staging:
         self.strict = bool(config.strict)
         self._stop_counting()
         self._counter = _Counter()
-        logging.getLogger("mkdocs").addHandler(self._counter)
+        engine.logger().addHandler(self._counter)
 
     def _stop_counting(self) -> int:
         counter, self._counter = self._counter, None
         if counter is None:
             return 0
-        logging.getLogger("mkdocs").removeHandler(counter)
+        engine.logger().removeHandler(counter)
         return counter.count
 
     def finish(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..content import clock
 from ..content.catalog import Catalog, publishable
 from ..content.clock import ClockError
-from ..content.loader import Loaded, load_tips
+from ..content.loader import Loaded, discover, load_file, load_tips
 from ..content.model import Settings, Tip
 from ..content.problems import ContentError
 from ..site.excerpts import summary_of
@@ -37,10 +38,12 @@ from ..site.views import Link, Views
 from .config import TipsConfig, check_keys, project_dir, settings_from, voice_from
 from .forking import workers
 from .fragment_cache import FragmentCache
-from .markdown_reuse import CachedMarkdown, RenditionCache, SharedMarkdown
 from .pages import IndexPage, TipPage, add_generated_page, safe
 from .parallel_markdown import ParallelMarkdown
+from .parallel_tips import ParallelReader
 from .redirects import add_redirects
+from .serve_session import ServeSession
+from .shortcuts import Shortcuts
 from .staging import Staging
 from .state import BuildState, StateHolder
 
@@ -58,7 +61,9 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         self.state: BuildState | None = None
         self.command = "build"
         self.staging: Staging | None = None
-        self.renditions = RenditionCache()  # kept across mkdocs serve rebuilds, keyed on everything it depends on
+        self.session = ServeSession()  # mkdocs serve: what a rebuild reuses where nothing it depends on changed
+        self.shortcuts: Shortcuts | None = None  # this build's shortcuts, each checked against its ground
+        self.dirty = False
         self._loaded: Loaded | None = None  # this build's tips, read in on_pre_build
         self._settings: Settings | None = None
         self._now = datetime.fromtimestamp(0, UTC)
@@ -70,6 +75,8 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
     # -- lifecycle -------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
+        self.session = ServeSession()  # a new session (MkDocs keeps plugin objects for the process)
         self.staging = Staging() if command == "build" and not dirty else None  # also `serve --clean`
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -93,7 +100,20 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         if not self.config.enabled:
             return
         self._settings = settings_from(self.config, config)
-        loaded = load_tips(config.docs_dir, project_dir(config), self._settings)
+        shortcuts = self.shortcuts = Shortcuts(self.config, self.command, config)
+        read, reader = load_file, None
+        if self.command == "serve" and self.config.reuse_on_serve:
+            self.session.tips.start_build()
+            read = self.session.tips.read
+        elif shortcuts.fork:
+            found, _ = discover(config.docs_dir, project_dir(config), self._settings.tips_dir)
+            reader = ParallelReader(found, self._settings, workers())
+            read = reader.read
+        try:
+            loaded = load_tips(config.docs_dir, project_dir(config), self._settings, read)
+        finally:
+            if reader is not None:
+                reader.close()
         for warning in loaded.warnings:
             log.warning(str(warning))
         if loaded.errors:
@@ -103,6 +123,7 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         except ClockError as exc:
             raise PluginError(str(exc)) from None
         self._loaded = loaded
+        self.session.pages.begin(config, shortcuts.serve_pages and not self.dirty)
 
     def _catalog(self, files: Files) -> Catalog:
         """The loaded tips as MkDocs will build them: ``exclude_docs`` leaves a tip out, ``draft_docs`` drafts it.
@@ -139,20 +160,32 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             self.state.parallel.close()
         if self.state is not None:
             self.state.offloaded.abandon()
+        self.session.pages.fail()
         if self.staging is not None:
             self.staging.abandon()
 
-    @event_priority(-100)  # last: every other plugin has written its files
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    @event_priority(100)  # first: the pages are all in place before any other plugin reads the site
+    def _on_post_build_pages(self, *, config: MkDocsConfig) -> None:
         if self.state is not None and self.state.parallel is not None:
             self.state.parallel.close()
         if self.state is not None:
             self.state.offloaded.finish()
+
+    @event_priority(-100)  # last: every other plugin has written its files
+    def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
+        self.session.pages.finish()  # mkdocs serve: what no one wrote again is not part of the site any more
         if self.staging is not None and self.config.enabled:
             self.staging.finish()
 
+    on_post_build = CombinedEvent(_on_post_build_pages, _on_post_build_swap)
+
     # -- files and pages -------------------------------------------------------
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+    @event_priority(100)  # first: MkDocs has just emptied the site folder (mkdocs serve keeps the last files)
+    def _on_files_served(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        self.session.pages.emptied()
+        return files
+
+    def _on_files_pages(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if self._loaded is None:
             return files
         catalog = self._catalog(files)
@@ -162,13 +195,10 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         state.voice = voice_from(self.config)
         if self.config.templates:
             state.template_dirs = [os.path.join(root, self.config.templates)]
-        shared: SharedMarkdown | ParallelMarkdown | CachedMarkdown | None = None
-        if self.config.reuse_markdown:
-            shared = SharedMarkdown(config)
-            if self.config.parallel and self.command == "build":
-                shared = state.parallel = ParallelMarkdown(shared, workers())
-            elif self.command == "serve":
-                shared = CachedMarkdown(shared, self.renditions)
+        assert self.shortcuts is not None
+        shared = self.shortcuts.renderer(self.session.renditions)
+        if isinstance(shared, ParallelMarkdown):
+            state.parallel = shared
         for tip in catalog.all:
             file = files.get_file_from_path(tip.src_uri)
             if file is None:
@@ -189,6 +219,8 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
         if self.config.redirects:
             add_redirects(files, config, self.config.redirects, root)
         return files
+
+    on_files = CombinedEvent(_on_files_served, _on_files_pages)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """A title given in mkdocs.yml's nav wins in the nav, as for any page (MkDocs skips it for ours)."""
@@ -217,21 +249,27 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             return env
         if self.config.cache_theme_fragments:
             FragmentCache(env)
+        serving = self.shortcuts is not None and self.shortcuts.serve_pages
+        if serving:
+            env.bytecode_cache = self.session.templates.theme
+            self.session.search.install(config)
         for slug, page in state.pages.items():
             if page.content is not None:
                 tip = state.catalog.by_slug[slug]
                 state.html[slug] = page.content
                 state.summaries[slug] = summary_of(tip, page.content)
                 page.meta["description"] = safe(state.summaries[slug])
-        state.views = Views(state.catalog, state.urls, state.summaries, state.template_dirs, state.subscribe,
-                            state.signup)
+        make_views = self.session.templates.views if serving else Views
+        state.views = make_views(state.catalog, state.urls, state.summaries, state.template_dirs, state.subscribe,
+                                 state.signup)
         subscribe = files.get_file_from_path(self.config.subscribe_page)
         if subscribe is not None and subscribe.page is not None:
             state.email_link = Link("Weekly email", subscribe.page.url)
+        views = state.views
         for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
             index = file.page
-            if isinstance(index, IndexPage) and index.content == "":
-                index.content = str(state.views.index_page(index.spec, index.url))
+            if isinstance(index, IndexPage) and index.content == "" and index.fill is None:
+                index.defer(partial(lambda spec, url: str(views.index_page(spec, url)), index.spec, index.url))
         self.fill_home(files, state)
         return env
 
@@ -255,16 +293,21 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
     def _on_env_offload(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Hand the generated pages to a forked worker (``mkdocs build`` only; see parallel_pages)."""
         state = self.state
-        if state is None or state.nav is None or not self.config.parallel or self.command != "build":
+        if state is None or state.nav is None:
             return env
+        self.session.pages.prepare(env, config, files, state.nav)
         pages = [f.page for f in files.documentation_pages() if isinstance(f.page, IndexPage)]
-        state.offloaded.start(pages, config, files, state.nav, env)
+        worker = self.shortcuts is not None and self.shortcuts.page_worker
+        if worker and state.offloaded.start(pages, config, files, state.nav, env):
+            return env
+        for page in pages:  # built here: their HTML is made now
+            page.filled()
         return env
 
     on_env = CombinedEvent(_on_env_fill, _on_env_offload)
 
-    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> TemplateContext | None:
+    def _on_page_context_fill(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                              nav: Navigation) -> TemplateContext | None:
         state = self.state
         if state is not None and page.is_homepage and state.signup is not None:
             form = state.require_views().signup_form("home")
@@ -280,6 +323,25 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
                                            comments.load) if comments.enabled else "",
             }
         return context
+
+    @event_priority(-100)  # last: every plugin has added what it adds
+    def _on_page_context_reuse(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                               nav: Navigation) -> TemplateContext | None:
+        self.session.pages.page_context(context, page)  # type: ignore[arg-type]
+        return context
+
+    on_page_context = CombinedEvent(_on_page_context_fill, _on_page_context_reuse)
+
+    @event_priority(100)  # first: what the theme rendered, before any plugin changes it
+    def _on_post_page_keep(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        self.session.pages.template_output(output, page)
+        return output
+
+    @event_priority(-100)  # last: the page's final HTML
+    def _on_post_page_write(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        return self.session.pages.final_output(output, page)
+
+    on_post_page = CombinedEvent(_on_post_page_keep, _on_post_page_write)
 
 
     @staticmethod

@@ -7,9 +7,10 @@ finished, escaped :class:`Markup`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_date
 from markupsafe import Markup
@@ -23,6 +24,12 @@ from .voice import CallToAction
 
 FORM_NAMES = {"site": "tip", "tag": "tag-page", "series": "series-page"}  # where a sign-up came from
 ROOT_MARK = "@@tipsheet-root@@"  # stands for the path to the site root in a card rendered once
+
+
+@functools.lru_cache(maxsize=8192)
+def _long_date(day: date, language: str) -> str:
+    """A date as readers of ``language`` write it; the same few hundred dates are asked for on every build."""
+    return format_date(day, format="long", locale=language)
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ class Views:
         text = self._dates.get(when)
         if text is None:
             local = when.astimezone(self.settings.timezone)
-            text = format_date(local.date(), format="long", locale=self.settings.language)
+            text = _long_date(local.date(), self.settings.language)
             self._dates[when] = text
         return text
 
