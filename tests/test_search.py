@@ -167,13 +167,21 @@ def test_the_same_content_gives_the_same_index(build_site) -> None:
 
 
 def serve_builds(root: Path, files: dict[str, str], **config: Any) -> tuple[Site, Any]:
-    """Builds as `mkdocs serve` makes them: one startup, the same plugin objects, a build per change."""
+    """Builds as `mkdocs serve` makes them: one startup, the same plugin objects, a build per change.
+
+    ``rebuild()`` returns once the pages are written, as serve does; with ``wait=True`` (the default)
+    it then waits for the index, which serve lets follow in the background.
+    """
     config_file = write_project(root, files, **config)
     site = Site(root, config_file)
     load_config(str(config_file)).plugins.on_startup(command="serve", dirty=False)
 
-    def rebuild() -> Site:
-        return run_build(site, command="serve", config=load_config(str(config_file)))
+    def rebuild(wait: bool = True) -> Site:
+        loaded = load_config(str(config_file))
+        run_build(site, command="serve", config=loaded)
+        if wait and site.ok:
+            assert loaded.plugins["tipsheet/search"].wait_for_index(120)
+        return site
 
     return site, rebuild
 
@@ -188,6 +196,42 @@ def test_mkdocs_serve_indexes_every_rebuild(tmp_path: Path) -> None:
     pages = fragments(site.out)
     assert "pomegranate" in pages["/tips/a/"]["content"]
     assert pages["/tips/b/"]["filters"]["tag"] == ["Persistence"]
+
+
+def test_mkdocs_serve_shows_the_pages_first_and_a_newer_rebuild_replaces_an_unfinished_index(tmp_path: Path) -> None:
+    """Serve does not wait for Pagefind; a rebuild that starts first cancels it, so only the newest index lands."""
+    site, rebuild = serve_builds(tmp_path, {"tips/a.md": tip("Alpha", body="Nothing yet.")}, **SEARCH)
+    assert rebuild().ok, site.error
+    source = site.root / "content" / "tips" / "a.md"
+    for fruit in ("pomegranate", "quince", "medlar"):
+        source.write_text(tip("Alpha", body=f"A {fruit}."), encoding="utf-8")
+        assert rebuild(wait=False).ok, site.error
+        assert f"A {fruit}." in site.read("tips/a/")  # the page is served before its index is done
+    assert rebuild().ok  # the same content once more, and this time its index is waited for
+    pages = fragments(site.out)
+    assert "medlar" in pages["/tips/a/"]["content"] and "quince" not in pages["/tips/a/"]["content"]
+    assert len(list((site.out / "pagefind" / "fragment").iterdir())) == len(pages)  # one index, nothing stale
+
+
+def test_in_mkdocs_serve_a_failed_index_is_a_warning_and_leaves_no_index(tmp_path: Path, monkeypatch) -> None:
+    import logging
+
+    site, rebuild = serve_builds(tmp_path, {"tips/a.md": tip("Alpha")}, **SEARCH)
+    assert rebuild().ok, site.error
+    assert (site.out / "pagefind" / "pagefind.js").exists()
+    heard: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: heard.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("mkdocs.plugins.tipsheet.mkdocs.search")
+    logger.addHandler(handler)
+    try:
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+        assert rebuild().ok, site.error  # the pages are still served
+    finally:
+        logger.removeHandler(handler)
+    assert any(line.startswith("tipsheet: search: expected Pagefind to index the site, got FileNotFoundError")
+               and line.endswith("the preview has no search index until the next rebuild") for line in heard), heard
+    assert not (site.out / "pagefind").exists()
 
 
 def test_on_serve_false_leaves_search_out_of_mkdocs_serve(tmp_path: Path) -> None:

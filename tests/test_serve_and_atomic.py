@@ -23,7 +23,10 @@ def serve_builds(tmp_path, files, **config):
     def rebuild():
         fresh = load_config(str(config_file))  # serve reloads mkdocs.yml before every rebuild...
         assert fresh.plugins["tipsheet/tips"] is plugin  # ...and keeps the plugin objects
-        return run_build(site, command="serve", config=fresh)
+        run_build(site, command="serve", config=fresh)
+        if site.ok and "tipsheet/search" in fresh.plugins:  # serve lets the index follow the pages
+            assert fresh.plugins["tipsheet/search"].wait_for_index(120)
+        return site
 
     return site, rebuild
 
@@ -318,6 +321,8 @@ for project, out in json.loads(sys.argv[1]):
     config = load_config(os.path.join(project, "mkdocs.yml"), site_dir=out)
     config.plugins.on_startup(command="serve", dirty=False)  # a new session: nothing to reuse
     build(config, serve_url=config.site_url)
+    if "tipsheet/search" in config.plugins:  # serve lets the index follow the pages
+        assert config.plugins["tipsheet/search"].wait_for_index(300)
 """
 
 

@@ -5,6 +5,9 @@ each tip's one rendering and each of the site's own pages (never the archive,
 tag, series or digest lists).  A separate process indexes them while MkDocs
 renders the pages (:mod:`tipsheet.search.job`); ``on_post_build`` waits for it
 before the new site is swapped in, so a site never has pages without their index.
+``mkdocs serve`` does not wait: the index is started once the pages are
+written and follows them (a newer rebuild cancels it), so a writer sees an edit
+as soon as without search.
 
 Nothing is downloaded before the reader opens search: the header box is a
 link to /search/ with a small inline script; Pagefind's Component UI and the
@@ -26,7 +29,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from ..search.job import IndexFailed, IndexJob, Job
+from ..search.job import IndexFailed, IndexJob, Job, Outcome
 from ..search.records import Record, excluded, page_records, tip_records
 from ..site.jinja import make_env
 from ..site.urls import Urls, root_of
@@ -76,6 +79,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.job: IndexJob | None = None
+        self._pending: Job | None = None  # mkdocs serve: the records, indexed after the pages are written
         self._active = False
         self._env = make_env()
         self._boxes: dict[str, str] = {}
@@ -130,7 +134,10 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         records = self.records(state, files)
         job = Job(records, output=f"{config.site_dir}/pagefind", language=state.settings.language,
                   keep_index_url=not config.use_directory_urls, template_dirs=state.template_dirs)
-        self.job = IndexJob(job)
+        if self.command == "serve":  # started once the pages are written, so they are not slowed by it
+            self._pending = job
+        else:
+            self.job = IndexJob(job)
 
     @staticmethod
     def records(state: BuildState, files: Files) -> list[Record]:
@@ -168,6 +175,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         return placed
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:  # mkdocs serve: the writer sees the pages now; the index follows
+            self.job = IndexJob(pending, deliver=True)
+            self.job.finish_in_background(self._indexed)
+            return
         job, self.job = self.job, None
         if job is None:
             return
@@ -178,6 +190,20 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                               "(is the 'pagefind[bin]' package installed?)") from None
         log.info(f"search: indexed {outcome.pages} pages in {outcome.seconds:.1f} s")
 
+    @staticmethod
+    def _indexed(outcome: Outcome | None, reason: str | None) -> None:
+        """``mkdocs serve``: the index of the last rebuild is in place (or could not be made)."""
+        if outcome is None:
+            log.warning(f"search: expected Pagefind to index the site, got {reason}; the preview "
+                        "has no search index until the next rebuild")
+        else:
+            log.info(f"search: indexed {outcome.pages} pages in {outcome.seconds:.1f} s")
+
+    def wait_for_index(self, timeout: float | None = None) -> bool:
+        """``mkdocs serve``: wait until the last rebuild's index is in place (False: still working)."""
+        job = self.job
+        return job is None or job.join(timeout)
+
     def on_build_error(self, *, error: Exception) -> None:
         self._cancel()
 
@@ -185,6 +211,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self._cancel()
 
     def _cancel(self) -> None:
+        self._pending = None
         job, self.job = self.job, None
         if job is not None:
             job.cancel()

@@ -4,6 +4,11 @@
 with the job in a private temporary folder, and only waits for it when the build is about to
 finish, so Pagefind indexes while MkDocs renders the pages.  Starting a process creates no
 thread here, so the build may still fork its own workers afterwards.
+
+``mkdocs serve`` does not wait: a writer should see an edit as soon as its pages are
+written.  There the bundle is written into the private folder and a thread moves it into
+the served folder when it is complete (:meth:`IndexJob.finish_in_background`), so the served
+folder never holds half an index; a newer rebuild cancels it before touching the folder.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from .records import Record
 
@@ -46,9 +52,16 @@ class IndexFailed(Exception):
 class IndexJob:
     """One build's indexing process."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, *, deliver: bool = False) -> None:
+        """``deliver``: Pagefind writes into the private folder; :meth:`finish_in_background` moves it."""
         self.folder = tempfile.mkdtemp(prefix="tipsheet-search-")
         self.expected = len(job.records)
+        self.destination = job.output
+        if deliver:
+            job = replace(job, output=os.path.join(self.folder, "bundle"))
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._thread: threading.Thread | None = None
         path = os.path.join(self.folder, "job.pickle")
         with open(path, "wb") as handle:
             pickle.dump(job, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -68,6 +81,12 @@ class IndexJob:
             self.cancel()
             raise IndexFailed(f"no index after {timeout:.0f} s") from None
         try:
+            return self._outcome(status)
+        finally:
+            self._end()
+
+    def _outcome(self, status: int) -> Outcome:
+        try:
             if status != 0:
                 raise IndexFailed(self._reason(status))
             with open(os.path.join(self.folder, "outcome.json"), encoding="utf-8") as handle:
@@ -75,8 +94,50 @@ class IndexJob:
             return Outcome(int(data["pages"]), float(data["seconds"]))
         except (OSError, ValueError, KeyError) as exc:
             raise IndexFailed(f"an unreadable outcome ({exc})") from None
-        finally:
-            self._end()
+
+    def finish_in_background(self, done: Callable[[Outcome | None, str | None], None]) -> None:
+        """Wait in a thread; move the complete bundle to its place, then ``done(outcome, None)``.
+
+        ``done(None, reason)`` when it failed; never called when the job was cancelled (a newer
+        rebuild), so a cancelled index is neither reported nor moved into the folder.
+        """
+        process = self.process
+        if process is None:
+            done(None, "the indexing process was already stopped")
+            return
+
+        def finish() -> None:
+            try:
+                status = process.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                status = None
+            with self._lock:
+                if self._cancelled:
+                    return
+                try:
+                    if status is None:
+                        process.kill()
+                        raise IndexFailed(f"no index after {TIMEOUT:.0f} s")
+                    outcome = self._outcome(status)
+                    shutil.rmtree(self.destination, ignore_errors=True)
+                    shutil.move(os.path.join(self.folder, "bundle"), self.destination)
+                except (IndexFailed, OSError) as exc:
+                    self._end()
+                    done(None, str(exc))
+                    return
+                self._end()
+            done(outcome, None)
+
+        self._thread = threading.Thread(target=finish, name="tipsheet-search-index", daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for :meth:`finish_in_background`'s thread; False if it is still running."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
 
     def _reason(self, status: int) -> str:
         with contextlib.suppress(OSError):
@@ -88,15 +149,23 @@ class IndexJob:
         return f"the indexing process ended with status {status}"
 
     def cancel(self) -> None:
-        """Stop the process (a failed build, or a newer rebuild in ``mkdocs serve``) and clean up."""
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(10)
-        self._end()
+        """Stop the process (a failed build, or a newer rebuild in ``mkdocs serve``) and clean up.
+
+        Once this returns nothing of this job is written into the site any more.
+        """
+        with self._lock:
+            self._cancelled = True
+            process = self.process
+            if process is not None and process.poll() is None:
+                process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(10)
+            self._end()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(10)
 
     def _end(self) -> None:
         self.process = None
-        self._errors.close()
+        if not self._errors.closed:
+            self._errors.close()
         shutil.rmtree(self.folder, ignore_errors=True)
