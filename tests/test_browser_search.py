@@ -104,6 +104,21 @@ def test_search_by_keyboard_alone(tab: Tab) -> None:
     tab.assert_clean()
 
 
+def test_search_opens_again_in_the_moment_after_it_closed(tab: Tab) -> None:
+    """Pagefind's modal counts itself open until its dialog's close event has run; a shortcut pressed
+    in between (here: in the same task as the close) must still open it."""
+    page = tab.goto(TIP)
+    open_search(page)
+    dialog = page.locator("pagefind-modal[instance=ts-header] dialog")
+    page.evaluate("""() => {
+        document.querySelector('pagefind-modal[instance=ts-header]').close();
+        document.dispatchEvent(new KeyboardEvent('keydown', {key: 'k', ctrlKey: true, bubbles: true}));
+    }""")
+    expect(dialog).to_be_visible()
+    expect(page.locator("pagefind-modal[instance=ts-header] input")).to_be_focused()
+    tab.assert_clean()
+
+
 def test_the_search_page_narrows_by_tag_and_keeps_the_search_in_its_address(tab: Tab) -> None:
     page = tab.goto("")
     open_search(page)
