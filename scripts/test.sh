@@ -7,10 +7,11 @@ source scripts/_venv.sh
 
 ensure_system_packages() {
   # Real parts for the tests: Debian's Chromium (driven by Playwright, never `playwright install`) and
-  # Dovecot (a real IMAP server for `tipsheet bounces --imap`). Installed when this runs as root.
+  # Dovecot (a real IMAP server for `tipsheet bounces --imap`), npm for axe-core. Installed when this runs as root.
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
   [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
+  command -v npm >/dev/null || missing+=(npm)  # installs axe-core for the accessibility scan
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "==> installing Debian packages for the tests: ${missing[*]}"
