@@ -139,6 +139,18 @@ def test_html_part_is_a_proper_email(site):
     assert len(html.encode()) < 90_000
 
 
+def test_on_a_phone_every_block_of_the_email_narrows_its_side_padding(site):
+    _, msg = preview(site, "--period", "2026-W45")
+    style = lxml.html.fromstring(msg.get_body(("html",)).get_content()).cssselect("style")[0].text
+    phone = style[style.index("@media only screen and (max-width: 620px)"):]
+    phone = phone[:phone.index("\n}")]
+    narrowed = [rule for rule in phone.splitlines() if "padding-left: 18px !important" in rule]
+    assert len(narrowed) == 1, phone
+    selectors = {name.strip() for name in narrowed[0].split("{")[0].split(",")}
+    assert {".masthead", ".tip", ".note", ".cta", ".footer"} <= selectors
+    assert "border-bottom" not in phone  # layout rules belong outside the phone block
+
+
 def test_summaries_come_from_the_first_paragraph_when_there_is_none(site):
     _, msg = preview(site, "--period", "2026-W47")
     assert "Delta's first paragraph." in msg.get_body(("plain",)).get_content()
