@@ -144,6 +144,18 @@ def test_check_warns_about_a_note_linking_a_tip_not_published_yet(build_site, ca
     assert "error: link: expected a file that exists in content/, got '../tips/gone.md', which is not there" in out
 
 
+def test_a_note_with_a_link_that_is_no_address_is_a_warning_not_a_traceback(build_site, capsys):
+    files = {"tips/a.md": tip("A", date="2026-11-03", summary="S."),
+             "digests/2026-W45.md": "See [the form](http://[bad/form).\n"}
+    s = build_site(files)
+    assert s.ok, s.error
+    assert "http://[bad/form" in s.read("digests/2026-W45/")  # kept as written
+    assert main(["check", "--strict", "-f", str(s.config_file)]) == 1
+    out = capsys.readouterr().out
+    assert "error: link: expected a valid address, got 'http://[bad/form' (check the brackets and slashes)" in out
+    assert "Traceback" not in out
+
+
 @pytest.mark.parametrize(("cta", "message"), [
     ({"heading": "Talk", "link": "contact/"},
      "call_to_action: link: expected an absolute address (https://... or mailto:...), got 'contact/' (it goes into "

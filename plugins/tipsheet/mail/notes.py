@@ -15,15 +15,15 @@ import os
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 from markdownify import markdownify  # type: ignore[import-untyped]
 
-from ..content.problems import Problem, Severity, describe
+from ..content.problems import Problem, describe
 from ..content.tipfile import read_text, split
-from ..site.lint import links_of
+from ..site.lint import check_links, local_path
 from ..site.urls import Urls
 from ..site.views import ROOT_MARK
 from .schedule import PeriodError, Schedule
@@ -107,24 +107,8 @@ def _read(abs_path: str, path: str, src_uri: str, stem: str, schedule: Schedule,
 
 def check_note_links(notes: Notes, docs_dir: str, tip_sources: set[str], published: set[str]) -> list[Problem]:
     """Warnings for relative links of the notes that point at nothing, or at a tip nobody can read yet."""
-    problems = []
-    for note in notes.by_period.values():
-        folder = posixpath.dirname(note.src_uri)
-        for is_image, target in links_of(note.body):
-            what = "image" if is_image else "link"
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not parts.path or target.startswith("/"):
-                continue
-            resolved = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
-            if resolved.startswith("../") or not os.path.exists(os.path.join(docs_dir, *resolved.split("/"))):
-                problems.append(Problem(note.path, what, f"a file that exists in {os.path.basename(docs_dir)}/",
-                                        f"{target!r}, which is not there", "check the name and the ../ steps",
-                                        Severity.WARNING))
-            elif resolved in tip_sources and resolved not in published:
-                problems.append(Problem(note.path, what, "a link to a published tip",
-                                        f"{target!r}, a draft or scheduled tip",
-                                        "the link is broken until that tip is published", Severity.WARNING))
-    return problems
+    return [problem for note in notes.by_period.values()
+            for problem in check_links(note, docs_dir, tip_sources, published)]
 
 
 @dataclass(frozen=True)
@@ -170,10 +154,14 @@ def _site_links(html: str, src_uri: str, urls: Urls, tip_slugs: Mapping[str, str
 
 
 def _site_link(target: str, folder: str, urls: Urls, tip_slugs: Mapping[str, str]) -> str:
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path or target.startswith("/"):
+    try:
+        local = local_path(target)
+    except ValueError:  # not an address at all: `tipsheet check` says so; the page keeps it as written
         return target
-    resolved = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+    if local is None:
+        return target
+    parts = urlsplit(target)
+    resolved = posixpath.normpath(posixpath.join(folder, local))
     if resolved in tip_slugs:
         path = urls.page(Urls.tip(tip_slugs[resolved]))
     elif resolved.endswith(".md"):

@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from ..content.loader import Loaded
@@ -25,7 +26,18 @@ _LINK = re.compile(r"(?P<image>!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?(?P<target>[
 _REFERENCE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(?P<target>\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 
 
-def _warn(tip: Tip, field: str, expected: str, got: str, hint: str | None = None) -> Problem:
+class Linking(Protocol):
+    """What has relative links to check: a tip, or an editor's note."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def src_uri(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+def _warn(tip: Linking, field: str, expected: str, got: str, hint: str | None = None) -> Problem:
     return Problem(tip.path, field, expected, got, hint, Severity.WARNING)
 
 
@@ -38,7 +50,7 @@ def links_of(markdown: str) -> Iterable[tuple[bool, str]]:
         yield False, match["target"]
 
 
-def _local_path(target: str) -> str | None:
+def local_path(target: str) -> str | None:
     """The file a relative link points at, or None for web links, anchors and mail.  Raises ValueError."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path or target.startswith("/"):
@@ -46,14 +58,14 @@ def _local_path(target: str) -> str | None:
     return unquote(parts.path)
 
 
-def check_links(tip: Tip, docs_dir: str, tips: set[str], published: set[str]) -> list[Problem]:
-    """Relative links and images of one tip that point at nothing (or at a tip nobody can read yet)."""
+def check_links(tip: Linking, docs_dir: str, tips: set[str], published: set[str]) -> list[Problem]:
+    """Relative links and images of one tip (or note) that point at nothing, or at a tip nobody can read yet."""
     problems = []
     folder = posixpath.dirname(tip.src_uri)
     for is_image, target in links_of(tip.body):
         what = "image" if is_image else "link"
         try:
-            path = _local_path(target)
+            path = local_path(target)
         except ValueError:
             problems.append(_warn(tip, what, "a valid address", repr(target), "check the brackets and slashes"))
             continue
