@@ -28,6 +28,7 @@ MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE)
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")  # a tag, series or author key in mkdocs.yml
 DATE_FORMAT = "a date as YYYY-MM-DD (or an ISO date and time with offset)"
 LINE_BREAKS = "\u0085\u2028\u2029"
 

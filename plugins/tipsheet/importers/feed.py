@@ -16,13 +16,13 @@ import posixpath
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from xml.sax import SAXParseException
 
 import feedparser
 
 from ..content.fields import slugify
-from .fields import clean_title, key_from, later_day, one_line, summary_from, title_from_body
+from .fields import clean_title, key_from, later_day, one_line, slug_from, summary_from, title_from_body
 from .htmltomd import plain_text
 from .links import hosts_of
 from .posts import Post
@@ -155,7 +155,7 @@ class FeedImport:
         terms = [Term("category", slugify(t.get("term") or "") or (t.get("term") or ""),
                       t.get("label") or t.get("term") or "") for t in entry.get("tags") or [] if t.get("term")]
         post = Post(key=f"feed:{self.host}:{ident}", ref=ref, title=title, date=date,
-                    wanted_slug=slugify(unquote(last)) or slugify(title), slug_fallback=f"entry-{len(self.posts) + 1}",
+                    wanted_slug=slug_from(last, title), slug_fallback=f"entry-{len(self.posts) + 1}",
                     updated=later_day(updated, date),
                     author=(key_from(author_name), author_name) if author_name and key_from(author_name) else None,
                     terms=terms, summary=summary, title_fallback=fallback)

@@ -11,14 +11,13 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-from ..content.fields import LINE_BREAKS, slugify
+from ..content.fields import KEY, LINE_BREAKS, slugify
 from ..site.lint import MAX_SUMMARY
 from .htmltomd import plain_text
 
 TITLE_FALLBACK_CHARS = 70
 _WP_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
-KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")  # the plugin's rule for tag, series and author keys
 
 
 def one_line(text: str) -> str:

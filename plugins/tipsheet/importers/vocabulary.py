@@ -20,8 +20,8 @@ from urllib.parse import unquote
 
 import yaml
 
-from ..content.fields import slugify
-from .fields import KEY, key_from
+from ..content.fields import KEY, slugify
+from .fields import key_from
 from .wxr import Term
 
 HEADER = """\

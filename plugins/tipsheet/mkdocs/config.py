@@ -9,7 +9,6 @@ enumerations as ``Choice``, groups as ``SubConfig``, an ``enabled`` switch.
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,14 +19,13 @@ from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
+from ..content.fields import KEY
 from ..content.model import Author, SeriesInfo, Settings, TagInfo
 from ..content.problems import did_you_mean
-from ..mail.schedule import Schedule, parse_send_at
+from ..mail.schedule import WEEKDAYS, Schedule, parse_send_at
 from ..site.voice import CallToAction, Voice
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_LABEL = "Find out more"  # a call to action's button without a label of its own
-_KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 class TimeZone(c.Type[str]):
@@ -266,7 +264,7 @@ def check_keys(config: TipsConfig) -> list[str]:
     problems = []
     for group in ("tags", "series", "authors"):
         for key in config[group]:
-            if not _KEY.match(key):
+            if not KEY.match(key):
                 problems.append(f"{group}: {key!r}: expected lowercase letters, digits and hyphens "
                                 f"(it becomes part of a URL), got {key!r}")
     if not config.tags:
