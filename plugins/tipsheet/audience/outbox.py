@@ -25,10 +25,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from functools import lru_cache
 
-import css_inline
 from jinja2 import Template
 
 from ..content import clock
+from ..mail.render import inline_css
 from ..site.jinja import make_env
 from .db import stamp
 from .delivery import Transport
@@ -42,7 +42,6 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
            timedelta(hours=2), timedelta(hours=2))
 CLAIM_FOR = timedelta(minutes=30)  # longer than any one message can take (10 minutes for its final reply)
 PURGE_EVERY = 3600.0  # seconds between housekeeping runs (expired sign-ups, old limit records)
-_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def message(mail: ListMail, kind: str, to: str, link: str) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain=mail.sender.domain)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies back, please
     msg.set_content(text_template.render(subject=subject, **context), cte="quoted-printable")
-    html = _INLINER.inline(html_template.render(subject=subject, **context))
+    html = inline_css(html_template.render(subject=subject, **context))
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
     return msg
 

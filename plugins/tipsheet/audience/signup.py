@@ -313,9 +313,8 @@ class Signups:
     def erase(self, subscriber: Subscriber) -> None:
         """Forget the reader: the row, its history, its pending sign-ups; the address stays only as a hash."""
         with self.store.transaction():
-            self.store.db.execute("DELETE FROM signups WHERE email = ?", (subscriber.email,))
             self.store.db.execute("DELETE FROM bounce_events WHERE subscriber_id = ?", (subscriber.id,))
-            self.store.remove(subscriber.email)
+            self.store.delete_rows(subscriber.email, ERASED)
         self.store.forget_history()
 
     def unsubscribe(self, subscriber: Subscriber, how: str) -> Subscriber:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -178,10 +178,15 @@ class Store(Database):
     def remove(self, email: str, reason: str = ERASED) -> bool:
         """Forget the address entirely, with its ledger rows; only its salted hash stays, suppressed."""
         with self.transaction():
-            self.db.execute("DELETE FROM signups WHERE email = ?", (email,))
-            cursor = self.db.execute("DELETE FROM subscribers WHERE email = ?", (email,))
-            self._suppress(email, reason, "")
+            removed = self.delete_rows(email, reason)
         self.forget_history()
+        return removed
+
+    def delete_rows(self, email: str, reason: str) -> bool:
+        """:meth:`remove`'s deletes, in the caller's transaction; the caller then calls :meth:`forget_history`."""
+        self.db.execute("DELETE FROM signups WHERE email = ?", (email,))
+        cursor = self.db.execute("DELETE FROM subscribers WHERE email = ?", (email,))
+        self._suppress(email, reason, "")
         return cursor.rowcount > 0
 
     # -- suppression --------------------------------------------------------------------
@@ -320,3 +325,9 @@ class Store(Database):
         """The ``sends`` row of one digest (started, finished, sent, failed, bounced, stopped), or None."""
         row = self.db.execute("SELECT * FROM sends WHERE digest = ?", (digest,)).fetchone()
         return dict(row) if row else None
+
+
+def finished_cleanly(record: Mapping[str, object] | None) -> bool:
+    """A ``sends`` row of a run that finished with no stop and no failure: nothing is left to send."""
+    return record is not None and bool(record.get("finished")) and not record.get("stopped") \
+        and not record.get("failed")

@@ -20,7 +20,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -183,7 +182,3 @@ class Signer:
             if hmac.compare_digest(raw[-_VERP_MAC_BYTES:], self._mac(key, f"verp|{subscriber_id}", _VERP_MAC_BYTES)):
                 return subscriber_id
         return None
-
-
-def new_nonce() -> str:
-    return secrets.token_hex(8)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+from datetime import datetime, tzinfo
 
 from ..audience.store import Store, StoreError
 from ..audience.tokens import Signer, TokenError
@@ -76,3 +77,11 @@ def open_list(config_file: str | None) -> ListFacts:
 
 def list_store(facts: ListFacts) -> Store:
     return open_store(database_path(facts.database))
+
+
+def local_minutes(stamp: str, zone: tzinfo) -> str:
+    """A database stamp (ISO 8601, UTC) as ``2026-11-24 10:00`` in the site's zone; as it is if it is not one."""
+    try:
+        return f"{datetime.fromisoformat(stamp).astimezone(zone):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return stamp

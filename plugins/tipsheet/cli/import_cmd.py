@@ -121,8 +121,6 @@ def run(args: argparse.Namespace) -> int:
     if uploads and not os.path.isdir(uploads):
         raise CliError(f"--uploads: expected a folder (a copy of wp-content/uploads), got {uploads!r}", 2)
     redirects_file = _path(args.redirects, site.redirects_option or "redirects.yml", site.root)
-    if args.redirects is None and site.redirects_option:
-        redirects_file = os.path.join(site.root, site.redirects_option)
     report = Report(args.source)
     try:
         if args.source == "wordpress":

@@ -18,10 +18,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..audience import health
+from ..audience.store import finished_cleanly
 from ..content import clock
 from ..content.catalog import Catalog
 from ..mail.digests import Digest, DigestIndex
@@ -37,7 +37,7 @@ from ..publish.deploy import (
 from ..publish.verify import VerifyError, verify_page
 from ..site.urls import Urls, absolute
 from .check_cmd import print_text
-from .common import CliError, add_config_option, plural
+from .common import CliError, add_config_option, local_minutes, plural
 
 if TYPE_CHECKING:
     from .project import Project
@@ -224,8 +224,9 @@ class Publisher:
         for digest in missed:
             say("send", f"note: digest {digest.id} was never sent; publish sends only the newest due digest "
                         f"(send it by hand if you want: tipsheet send --period {digest.id})")
-        if record is not None and record.get("finished") and not record.get("stopped") and not record.get("failed"):
-            say("send", f"nothing to do: digest {due.id} went out {_when(str(record['finished']), self.project)} "
+        if record is not None and finished_cleanly(record):
+            say("send", f"nothing to do: digest {due.id} went out "
+                        f"{local_minutes(str(record['finished']), self.project.settings.timezone)} "
                         f"to {plural(int(str(record['sent'])), 'subscriber')}; the next goes out {later}")
             return 0
         state = "resuming" if record is not None else "due"
@@ -282,11 +283,3 @@ def missed_digests(index: DigestIndex, due: Digest, record: Callable[[str], obje
             return missed
         missed.append(digest)
     return []
-
-
-def _when(stamp: str, project: Project) -> str:
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone(project.settings.timezone)
-    except ValueError:
-        return stamp
-    return f"{moment:%Y-%m-%d %H:%M}"

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 from ..audience import health
 from ..audience.db import StoreError
+from ..audience.store import finished_cleanly
 from ..content import clock
 from ..content.catalog import Catalog
 from ..content.model import Tip
-from .common import CliError, add_config_option, plural
+from .common import CliError, add_config_option, local_minutes, plural
 
 if TYPE_CHECKING:
     from .project import Project
@@ -116,10 +117,9 @@ def gather(project: Project) -> dict[str, Any]:
         report["last_sent"] = {key: last.get(key) for key in ("digest", "started", "finished", "sent", "failed",
                                                               "bounced", "stopped")}
     if report["due"] is not None:
-        clean = record is not None and record.get("finished") and not record.get("stopped") and not record.get("failed")
-        report["due"]["state"] = "sent" if clean else "resume" if record is not None else "due"
+        report["due"]["state"] = "sent" if finished_cleanly(record) else "resume" if record is not None else "due"
     last = report["last_sent"]
-    troubled = last is not None and (bool(last.get("stopped")) or bool(last.get("failed")) or not last.get("finished"))
+    troubled = last is not None and not finished_cleanly(last)
     report["alarm"] = health.worst(findings) == health.STOP or troubled
     return report
 
@@ -145,14 +145,6 @@ def _short(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
-def _local_stamp(stamp: str, timezone: str) -> str:
-    """A database stamp (UTC) in the site's time zone, for the text."""
-    try:
-        return _short(datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).isoformat())
-    except ValueError:
-        return stamp
-
-
 def print_report(report: dict[str, Any]) -> None:
     print(f"{report['site']}, {_short(report['now'])} {report['timezone']}")
     schedule = report["schedule"]
@@ -170,7 +162,8 @@ def print_report(report: dict[str, Any]) -> None:
             print("Last digest: none sent yet")
         else:
             finished = str(last["finished"] or "")
-            done = f"finished {_local_stamp(finished, report['timezone'])}" if finished else "NOT FINISHED (a crash?)"
+            zone = ZoneInfo(report["timezone"])
+            done = f"finished {local_minutes(finished, zone)}" if finished else "NOT FINISHED (a crash?)"
             stopped = f"; STOPPED: {last['stopped']}" if last["stopped"] else ""
             print(f"Last digest: {last['digest']}, {done}, sent to {plural(int(last['sent']), 'subscriber')}, "
                   f"{last['failed']} failed, {last['bounced']} bounced{stopped}")

@@ -29,6 +29,12 @@ PREFERENCES_PLACEHOLDER = "%%TIPSHEET_PREFERENCES_URL%%"
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
+def inline_css(html: str) -> str:
+    """The email's ``<style>`` rules written onto its elements (clients that drop ``<style>`` keep them);
+    ``@media`` rules stay in ``<style>``, and nothing is fetched."""
+    return str(_INLINER.inline(html))
+
+
 class DigestTooLarge(ValueError):
     pass
 
@@ -134,7 +140,7 @@ class DigestRenderer:
             preferences_url=PREFERENCES_PLACEHOLDER if self.options.preferences else "",
             preheader=_preheader(tips), note=self.note(digest), call_to_action=self.call_to_action(digest),
         )
-        html = _INLINER.inline(self._html.render(**context))
+        html = inline_css(self._html.render(**context))
         text = self._text.render(**context).strip() + "\n"
         rendered = RenderedDigest(digest, subject, html, text)
         if rendered.html_bytes > self.options.max_bytes:
