@@ -17,6 +17,7 @@ from ..audience.service import ListService, ServiceSettings
 from ..audience.signup import Limits, Signups
 from ..audience.smtp import DeliveryError, SmtpTransport, smtp_settings
 from ..audience.store import Store
+from ..site.urls import folder_address
 from .common import CliError, open_store
 from .project import Project
 
@@ -32,11 +33,11 @@ def make_service(project: Project, environ: Mapping[str, str], list_url: str = "
     config = project.digests()
     signup = config.signup
     if list_url:
-        parts = urlsplit(list_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        folder = folder_address(list_url)
+        if folder is None:
             raise CliError(f"--list-url: expected the list service's public address, like "
                            f"https://tips.example.org/list/, got {list_url!r}", 2)
-        list_url = list_url if list_url.endswith("/") else list_url + "/"
+        list_url = folder
     list_url = list_url or project.list_url
     if not list_url:
         raise CliError(f"{project.rel(project.config_file)}: tipsheet/digests: signup: list_url: expected the list "

@@ -23,6 +23,7 @@ from ..content.fields import KEY
 from ..content.model import Author, SeriesInfo, Settings, TagInfo
 from ..content.problems import did_you_mean
 from ..mail.schedule import WEEKDAYS, Schedule, parse_send_at
+from ..site.urls import folder_address
 from ..site.voice import CallToAction, Voice
 
 DEFAULT_LABEL = "Find out more"  # a call to action's button without a label of its own
@@ -252,11 +253,11 @@ def list_url(digests: DigestsConfig, mkdocs_config: MkDocsConfig) -> str:
     url = digests.signup.list_url or ""
     if not url:
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    folder = folder_address(url)
+    if folder is None:
         raise PluginError(f"tipsheet/digests: signup: list_url: expected the list service's public address, like "
                           f"https://tips.example.org/list/, got {url!r}")
-    return url if url.endswith("/") else url + "/"
+    return folder
 
 
 def check_keys(config: TipsConfig) -> list[str]:

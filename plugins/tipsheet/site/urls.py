@@ -9,7 +9,7 @@ the plain URL (page 1) and continues at ``page/2/``, ``page/3/``, ...
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 
 class Urls:
@@ -92,3 +92,14 @@ def root_of(current: str) -> str:
 def absolute(site_url: str, target: str) -> str:
     """``target`` (site-relative) under the site's public URL."""
     return site_url.rstrip("/") + "/" + target.lstrip("/")
+
+
+def folder_address(url: str) -> str | None:
+    """An http(s) address as the root of a folder of pages (ending in '/'), or None when it is not one.
+
+    The list service's public address is one: its pages are ``<list_url>subscribe`` and so on.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url if url.endswith("/") else url + "/"
