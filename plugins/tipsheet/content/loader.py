@@ -106,12 +106,14 @@ def load_file(tip_file: TipFile, settings: Settings) -> tuple[Tip | None, list[P
 ReadTip = Callable[[TipFile, Settings], tuple[Tip | None, list[Problem]]]
 
 
-def load_tips(docs_dir: str, project_dir: str, settings: Settings, read: ReadTip = load_file) -> Loaded:
+def load_tips(docs_dir: str, project_dir: str, settings: Settings, read: ReadTip = load_file,
+              discovered: tuple[list[TipFile], list[Problem]] | None = None) -> Loaded:
     """Read every tip; check what can only be checked across files (unique slugs, the tags' start_here).
 
-    ``read`` reads one file (``mkdocs serve`` passes one that reuses an unchanged file's tip).
+    ``read`` reads one file (``mkdocs serve`` passes one that reuses an unchanged file's tip);
+    ``discovered`` is :func:`discover`'s answer when the caller already has it.
     """
-    files, problems = discover(docs_dir, project_dir, settings.tips_dir)
+    files, problems = discovered if discovered is not None else discover(docs_dir, project_dir, settings.tips_dir)
     loaded = Loaded(problems=problems, files=files)
     by_slug: dict[str, Tip] = {}
     for tip_file in files:

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from ..importers import redirects
 from ..site.jinja import make_env
-from ..site.urls import absolute
+from ..site.urls import absolute, root_of
 
 log = get_plugin_logger(__name__)
 TEMPLATE = "redirect.html"
@@ -68,7 +68,7 @@ def add_redirects(files: Files, config: MkDocsConfig, data_file: str, project_di
             log.warning(f"{where}: expected an address no page of the site uses, got the address of "
                         f"{taken[dest].src_uri} (the redirect is left out; remove the line, or move that page)")
             continue
-        href = "../" * dest.count("/") + target.url
+        href = root_of(dest) + target.url
         canonical = absolute(config.site_url, target.url) if config.site_url else href
         html = template.render(title=_title(target), href=href, canonical=canonical, language=language)
         taken[dest] = File.generated(config, dest, content=html)

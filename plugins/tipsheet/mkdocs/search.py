@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from ..search.job import IndexFailed, IndexJob, Job, Outcome
-from ..search.records import Record, excluded, page_records, tip_records
+from ..search.records import Record, excluded, tip_records
 from ..site.jinja import make_env
 from ..site.urls import Urls, root_of
 from .config import SearchConfig
@@ -145,7 +145,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         paths = {slug: page.file.dest_uri for slug, page in state.pages.items()}
         tips = tip_records(state.catalog, state.html, lambda tip: paths[tip.slug],
                            lambda tip: views.date_text(tip.date), state.summaries)
-        own = []
+        own: list[Record] = []
         for file in files.documentation_pages():
             page = file.page
             if page is None or isinstance(page, (TipPage, IndexPage, SearchPage)) or page.content is None:
@@ -154,8 +154,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 continue
             title = page.title or ""
             plain = title.unescape() if isinstance(title, Markup) else str(title)
-            own.append((file.dest_uri, plain, page.content))
-        return tips + page_records(own)
+            own.append(Record(file.dest_uri, plain, page.content))
+        return tips + own
 
     @event_priority(-50)  # after the other plugins have changed the page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:

@@ -19,6 +19,8 @@ class TipCache:
     def __init__(self) -> None:
         self._kept: dict[TipFile, tuple[bytes, str, Read]] = {}
         self._used: dict[TipFile, tuple[bytes, str, Read]] = {}
+        self._settings: Settings | None = None
+        self._wanted = ""  # repr() of those settings, made once per build rather than once per tip
 
     def start_build(self) -> None:
         """Keep only the files the last rebuild read (a deleted tip is forgotten)."""
@@ -31,7 +33,9 @@ class TipCache:
                 raw = handle.read()
         except OSError:
             return load_file(tip_file, settings)
-        wanted = repr(settings)
+        if settings is not self._settings:
+            self._settings, self._wanted = settings, repr(settings)
+        wanted = self._wanted
         kept = self._kept.get(tip_file)
         if kept is not None and kept[0] == raw and kept[1] == wanted:
             self._used[tip_file] = kept

@@ -101,16 +101,16 @@ class TipsPlugin(BasePlugin[TipsConfig], StateHolder):
             return
         self._settings = settings_from(self.config, config)
         shortcuts = self.shortcuts = Shortcuts(self.config, self.command, config)
-        read, reader = load_file, None
+        read, reader, found = load_file, None, None
         if self.command == "serve" and self.config.reuse_on_serve:
             self.session.tips.start_build()
             read = self.session.tips.read
         elif shortcuts.fork:
-            found, _ = discover(config.docs_dir, project_dir(config), self._settings.tips_dir)
-            reader = ParallelReader(found, self._settings, workers())
+            found = discover(config.docs_dir, project_dir(config), self._settings.tips_dir)
+            reader = ParallelReader(found[0], self._settings, workers())
             read = reader.read
         try:
-            loaded = load_tips(config.docs_dir, project_dir(config), self._settings, read)
+            loaded = load_tips(config.docs_dir, project_dir(config), self._settings, read, found)
         finally:
             if reader is not None:
                 reader.close()

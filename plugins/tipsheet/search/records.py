@@ -10,7 +10,7 @@ separate process turns them into the documents Pagefind indexes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,15 +34,6 @@ class Record:
     body: str
     meta: Mapping[str, str] = field(default_factory=dict)
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"path": self.path, "title": self.title, "body": self.body, "meta": dict(self.meta),
-                "filters": {k: list(v) for k, v in self.filters.items()}}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Record:
-        return cls(data["path"], data["title"], data["body"], dict(data["meta"]),
-                   {k: tuple(v) for k, v in data["filters"].items()})
 
 
 def excluded(fields: Mapping[str, Any]) -> bool:
@@ -70,8 +61,3 @@ def tip_records(catalog: Catalog, html: Mapping[str, str], path_of: Callable[[Ti
             meta["summary"] = summary
         records.append(Record(path_of(tip), tip.title, html.get(tip.slug, ""), meta, filters))
     return records
-
-
-def page_records(pages: Iterable[tuple[str, str, str]]) -> list[Record]:
-    """Records for the site's own pages, given as (path, title, body)."""
-    return [Record(path, title, body) for path, title, body in pages]

@@ -101,6 +101,7 @@ class Views:
         self._cards: dict[tuple[str, int], Markup] = {}
         self._card_data: dict[tuple[str, str], Card] = {}
         self._boxes: dict[tuple[str, str, str], Markup] = {}
+        self._ctas: dict[CallToAction, Markup] = {}  # a handful per site, shown on every tip and digest page
 
     # -- helpers -------------------------------------------------------------
     def date_text(self, when: datetime) -> str:
@@ -301,4 +302,9 @@ class Views:
     # -- the publisher's voice (issue 16) ------------------------------------------
     def call_to_action(self, cta: CallToAction | None) -> Markup:
         """The call to action that closes a tip or digest page ('' when the site has none)."""
-        return self.render("fragments/call_to_action.html", cta=cta) if cta else Markup("")
+        if cta is None:
+            return Markup("")
+        html = self._ctas.get(cta)
+        if html is None:
+            html = self._ctas[cta] = self.render("fragments/call_to_action.html", cta=cta)
+        return html
