@@ -33,6 +33,8 @@ from .signup import ACCEPTED, Limits, Refused, Request, Signups
 from .store import PAUSED, Store, Subscriber
 from .tokens import Signer, TokenError
 
+# The running service's own log, not MkDocs' plugin logger: it runs outside any build (nothing counts
+# --strict warnings there), and the CLI quiets the mkdocs tree; cli.listservice.log_to_stderr routes it.
 log = logging.getLogger("tipsheet.list")
 StartResponse = Callable[..., Any]
 MAX_BODY = 10_000
